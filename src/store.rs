@@ -1,0 +1,169 @@
+//! Task state, keyed by (account, task id). Methods return owned snapshots and never hand out map
+//! guards, so no caller can hold a shard lock across an `.await` or while touching the map again.
+
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use serde::Serialize;
+
+use crate::domain::clock::{format_rfc3339, Millis};
+use crate::domain::schedule::{Progress, Schedule};
+use crate::domain::task::Task;
+
+type Key = (Arc<str>, i64);
+
+/// What one read of a task saw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskView {
+    pub account_id: Arc<str>,
+    pub task_id: i64,
+    /// The JSON array `TargetInfo` carries, as a string.
+    pub target_info: Arc<str>,
+    pub progress: Progress,
+    pub polls: u64,
+    pub created_at: String,
+    pub schedule: Schedule,
+    /// The end state the schedule leads to (a failure rate already drawn).
+    pub outcome: Progress,
+    pub pinned: bool,
+}
+
+fn view(key: &Key, task: &Task, progress: Progress) -> TaskView {
+    TaskView {
+        account_id: Arc::clone(&key.0),
+        task_id: key.1,
+        target_info: Arc::clone(&task.target_info),
+        progress,
+        polls: task.polls,
+        created_at: format_rfc3339(task.created_at),
+        schedule: task.schedule,
+        outcome: task.outcome,
+        pinned: task.pinned.is_some(),
+    }
+}
+
+/// All tasks of all accounts.
+#[derive(Debug, Default)]
+pub struct Store {
+    tasks: DashMap<Key, Task>,
+}
+
+impl Store {
+    /// Reads a task at `now` (counting a poll if `poll`); when it does not exist, `create` may
+    /// supply it, and it is inserted atomically.
+    pub fn observe(
+        &self,
+        account: &Arc<str>,
+        task_id: i64,
+        now: Millis,
+        poll: bool,
+        create: impl FnOnce() -> Option<Task>,
+    ) -> Option<TaskView> {
+        let key = (Arc::clone(account), task_id);
+        if let Some(mut task) = self.tasks.get_mut(&key) {
+            let progress = task.observe(now, poll);
+            return Some(view(&key, &task, progress));
+        }
+        let new_task = create()?;
+        let mut task = self.tasks.entry(key.clone()).or_insert(new_task);
+        let progress = task.observe(now, poll);
+        Some(view(&key, &task, progress))
+    }
+
+    /// Inserts a task unless the id is taken in that account; returns whether it was inserted.
+    pub fn insert_new(&self, account: &Arc<str>, task_id: i64, task: Task) -> bool {
+        match self.tasks.entry((Arc::clone(account), task_id)) {
+            dashmap::Entry::Occupied(_) => false,
+            dashmap::Entry::Vacant(slot) => {
+                slot.insert(task);
+                true
+            }
+        }
+    }
+
+    /// Inserts or replaces a task.
+    pub fn put(&self, account: &Arc<str>, task_id: i64, task: Task) {
+        self.tasks.insert((Arc::clone(account), task_id), task);
+    }
+
+    pub fn remove(&self, account: &Arc<str>, task_id: i64) -> bool {
+        self.tasks.remove(&(Arc::clone(account), task_id)).is_some()
+    }
+
+    /// The accounts that hold a task with this id.
+    pub fn accounts_with(&self, task_id: i64) -> Vec<Arc<str>> {
+        let mut accounts: Vec<Arc<str>> = self
+            .tasks
+            .iter()
+            .filter(|e| e.key().1 == task_id)
+            .map(|e| Arc::clone(&e.key().0))
+            .collect();
+        accounts.sort();
+        accounts
+    }
+
+    /// Every task (of one account, if given) at `now`, ordered by account then id.
+    pub fn list(&self, account: Option<&str>, now: Millis) -> Vec<TaskView> {
+        let mut views: Vec<TaskView> = self
+            .tasks
+            .iter_mut()
+            .filter(|e| account.is_none_or(|a| *e.key().0 == *a))
+            .map(|mut e| {
+                let key = e.key().clone();
+                let progress = e.value_mut().observe(now, false);
+                view(&key, e.value(), progress)
+            })
+            .collect();
+        views.sort_by(|a, b| (&a.account_id, a.task_id).cmp(&(&b.account_id, b.task_id)));
+        views
+    }
+
+    pub fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    /// Drops every task, or every task of one account.
+    pub fn clear(&self, account: Option<&str>) {
+        match account {
+            None => self.tasks.clear(),
+            Some(a) => self.tasks.retain(|key, _| *key.0 != *a),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task() -> Task {
+        Task::new(Arc::from("[]"), Schedule::default(), None, 0, 0.0)
+    }
+
+    #[test]
+    fn the_same_task_id_in_two_accounts_is_two_tasks() {
+        let store = Store::default();
+        let (a, b): (Arc<str>, Arc<str>) = (Arc::from("a"), Arc::from("b"));
+        assert!(store.insert_new(&a, 1, task()));
+        assert!(!store.insert_new(&a, 1, task()));
+        assert!(store.observe(&b, 1, 0, true, || None).is_none());
+        let seen = store.observe(&a, 1, 0, true, || None).expect("exists");
+        assert_eq!((seen.polls, seen.progress), (1, Progress::Init));
+        assert_eq!(store.accounts_with(1), vec![a.clone()]);
+    }
+
+    #[test]
+    fn observe_creates_missing_tasks_only_when_asked() {
+        let store = Store::default();
+        let acc: Arc<str> = Arc::from("a");
+        assert!(store.observe(&acc, 9, 0, true, || None).is_none());
+        assert!(store.observe(&acc, 9, 0, true, || Some(task())).is_some());
+        assert_eq!(store.list(Some("a"), 0).len(), 1);
+        store.clear(Some("a"));
+        assert!(store.is_empty());
+    }
+}
