@@ -1,0 +1,157 @@
+//! The three subcommands: `serve`, `check` and `healthcheck`.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::{LogFormat, ServeArgs};
+use crate::fixtures::{self, FixtureDoc, FixtureError, DEFAULT_FIXTURES, DEFAULT_SOURCE};
+use crate::registry::Registry;
+use crate::server;
+use crate::state::AppState;
+
+/// The fixture documents to start with: the given paths, else the embedded default.
+pub fn startup_fixtures(paths: &[PathBuf]) -> Result<Vec<(String, FixtureDoc)>, FixtureError> {
+    if paths.is_empty() {
+        let doc = fixtures::parse_document(DEFAULT_SOURCE, DEFAULT_FIXTURES)?;
+        return Ok(vec![(DEFAULT_SOURCE.to_owned(), doc)]);
+    }
+    fixtures::read_paths(paths)
+}
+
+pub fn serve(args: &ServeArgs) -> ExitCode {
+    init_tracing(args.log_format);
+    let settings = args.settings();
+    let state = match startup_fixtures(&args.fixtures)
+        .and_then(|docs| AppState::new(settings.clone(), &docs))
+    {
+        Ok(state) => Arc::new(state),
+        Err(err) => {
+            eprintln!("sas-mock: bad fixture: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("sas-mock: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen).await?;
+        let registry = state.registry();
+        tracing::info!(
+            listen = %listener.local_addr()?,
+            seed = settings.seed,
+            auth = ?settings.auth,
+            clock = ?settings.clock,
+            unknown_tasks = ?settings.unknown_tasks,
+            access_keys = registry.keys.len(),
+            tasks = registry.owned.len() + registry.shared.len(),
+            faults = registry.faults.len(),
+            "sas-mock ready"
+        );
+        if !args.listen.ip().is_loopback() && settings.admin_token.is_none() {
+            tracing::warn!("listening on {} without --admin-token: anyone who can reach this port can change the mock's state", args.listen);
+        }
+        server::run(listener, state, server::shutdown_signal()).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("sas-mock: cannot serve on {}: {err}", args.listen);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+/// `sas-mock check PATH...`: loads the files exactly as the server would.
+pub fn check(paths: &[PathBuf]) -> ExitCode {
+    let docs = match fixtures::read_paths(paths) {
+        Ok(docs) => docs,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut registry = Registry::default();
+    for (source, doc) in &docs {
+        match registry.merge(source, doc) {
+            Ok(s) => println!(
+                "{source}: ok ({} access keys, {} tasks, {} fault rules)",
+                s.accounts, s.tasks, s.faults
+            ),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    println!("{} file(s) valid", docs.len());
+    ExitCode::SUCCESS
+}
+
+/// `sas-mock healthcheck`: a tiny HTTP/1.1 GET so that a shell-less image can probe itself.
+pub fn healthcheck(url: &str) -> ExitCode {
+    match probe(url) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(why) => {
+            eprintln!("unhealthy: {why}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn probe(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or("only http:// URLs are supported")?;
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
+    let addr = authority
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {authority}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("cannot resolve {authority}"))?;
+    let timeout = Duration::from_secs(2);
+    let mut stream = TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut head = [0u8; 64];
+    let n = stream
+        .read(&mut head)
+        .map_err(|e| format!("no answer: {e}"))?;
+    let status_line = String::from_utf8_lossy(&head[..n]);
+    match status_line.split_whitespace().nth(1) {
+        Some("200") => Ok(()),
+        Some(code) => Err(format!("{url} answered HTTP {code}")),
+        None => Err(format!("{url} did not answer HTTP")),
+    }
+}

@@ -1,0 +1,228 @@
+//! Command line and environment: one struct per subcommand, every flag mirrored by `SAS_MOCK_*`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::clock::ClockMode;
+
+/// A local emulator of Alibaba Cloud Security Center's virus-scan task API (Sas 2018-12-03).
+///
+/// Point an official SDK's endpoint at this server (default 127.0.0.1:8080, plain HTTP) and call
+/// StartVirusScanTask / DescribeScanTaskProgress as you would in production. Tasks advance
+/// init -> Processing -> Success/Failed on the schedule your fixtures give; errors can be forced
+/// with fault rules; tests steer everything through the admin API under /__admin.
+#[derive(Debug, Parser)]
+#[command(name = "sas-mock", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default when no subcommand is given).
+    Serve(ServeArgs),
+    /// Validate fixture files and print what they define; exits 1 naming the file, the JSON path
+    /// and what was expected on the first problem.
+    Check {
+        /// Fixture files or directories (a directory contributes its *.json files).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Exit 0 if a running server answers its health check (for container HEALTHCHECKs).
+    Healthcheck {
+        /// Health URL to ask.
+        #[arg(
+            long,
+            env = "SAS_MOCK_HEALTH_URL",
+            default_value = "http://127.0.0.1:8080/__admin/health"
+        )]
+        url: String,
+    },
+}
+
+/// How signatures are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// Never check signatures; an AccessKeyId only selects the account.
+    Off,
+    /// Accept unsigned requests; verify requests signed by keys the fixtures define.
+    Lenient,
+    /// Every request must be signed by a key the fixtures define.
+    Strict,
+}
+
+/// What DescribeScanTaskProgress does with a TaskId nobody created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UnknownTasks {
+    /// The task springs into existence on the default schedule.
+    Create,
+    /// Answer 200 with only a RequestId.
+    Empty,
+    /// Answer 404 InvalidTaskId.NotFound.
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Use 0.0.0.0:8080 inside a container.
+    #[arg(long, env = "SAS_MOCK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Fixture file or directory of *.json files; repeatable. In the environment, separate several
+    /// paths with commas. Without it the embedded fixtures/default.json is served.
+    #[arg(
+        long,
+        env = "SAS_MOCK_FIXTURES",
+        value_name = "PATH",
+        value_delimiter = ','
+    )]
+    pub fixtures: Vec<PathBuf>,
+
+    /// Seed for every random choice (task ids, request ids, failure rates, fault probabilities).
+    /// Without it a random seed is picked and logged at startup.
+    #[arg(long, env = "SAS_MOCK_SEED")]
+    pub seed: Option<u64>,
+
+    /// Signature checking.
+    #[arg(long, env = "SAS_MOCK_AUTH", value_enum, default_value_t = AuthMode::Lenient)]
+    pub auth: AuthMode,
+
+    /// `system` follows real time; `manual` starts at the current time and moves only through
+    /// POST /__admin/clock.
+    #[arg(long, env = "SAS_MOCK_CLOCK", value_enum, default_value_t = ClockArg::System)]
+    pub clock: ClockArg,
+
+    /// What DescribeScanTaskProgress answers for a TaskId that does not exist.
+    #[arg(long, env = "SAS_MOCK_UNKNOWN_TASKS", value_enum, default_value_t = UnknownTasks::Create)]
+    pub unknown_tasks: UnknownTasks,
+
+    /// Log line format (level via RUST_LOG, default info).
+    #[arg(long, env = "SAS_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Require `Authorization: Bearer TOKEN` on the admin API (health stays open).
+    #[arg(
+        long,
+        env = "SAS_MOCK_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+
+    /// How many requests the journal (GET /__admin/requests) keeps; the oldest are dropped.
+    #[arg(long, env = "SAS_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+
+    /// Largest request body accepted, in bytes; larger ones get 413 RequestEntityTooLarge.
+    #[arg(long, env = "SAS_MOCK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClockArg {
+    System,
+    Manual,
+}
+
+impl From<ClockArg> for ClockMode {
+    fn from(arg: ClockArg) -> Self {
+        match arg {
+            ClockArg::System => ClockMode::System,
+            ClockArg::Manual => ClockMode::Manual,
+        }
+    }
+}
+
+/// The options the running server reads, separated from how they were given.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub seed: u64,
+    pub auth: AuthMode,
+    pub clock: ClockMode,
+    pub unknown_tasks: UnknownTasks,
+    pub admin_token: Option<String>,
+    pub journal_size: usize,
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            seed: 0,
+            auth: AuthMode::Lenient,
+            clock: ClockMode::Manual,
+            unknown_tasks: UnknownTasks::Create,
+            admin_token: None,
+            journal_size: 1000,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl ServeArgs {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            seed: self.seed.unwrap_or_else(rand::random),
+            auth: self.auth,
+            clock: self.clock.into(),
+            unknown_tasks: self.unknown_tasks,
+            admin_token: self.admin_token.clone().filter(|t| !t.is_empty()),
+            journal_size: self.journal_size,
+            max_body_bytes: self.max_body_bytes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_subcommand_means_serve_with_the_defaults() {
+        let cli = Cli::try_parse_from(["sas-mock"]).expect("parses");
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            (cli.serve.auth, cli.serve.unknown_tasks),
+            (AuthMode::Lenient, UnknownTasks::Create)
+        );
+    }
+
+    #[test]
+    fn fixtures_repeat_and_check_takes_paths() {
+        let cli = Cli::try_parse_from([
+            "sas-mock",
+            "serve",
+            "--fixtures",
+            "a.json",
+            "--fixtures",
+            "dir",
+            "--clock",
+            "manual",
+        ])
+        .expect("parses");
+        let Some(Command::Serve(args)) = cli.command else {
+            panic!("serve expected")
+        };
+        assert_eq!(args.fixtures.len(), 2);
+        assert_eq!(args.settings().clock, ClockMode::Manual);
+        assert!(Cli::try_parse_from(["sas-mock", "check"]).is_err());
+    }
+}

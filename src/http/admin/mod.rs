@@ -1,0 +1,132 @@
+//! The admin API under `/__admin`: JSON in and out, for tests to steer the mock.
+
+mod system;
+mod tasks;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+use crate::protocol::encoding::parse_form;
+use crate::protocol::response::render_error;
+use crate::protocol::signature::signatures_match;
+use crate::protocol::{ApiError, Format};
+use crate::state::AppState;
+
+/// An admin answer that went wrong; rendered in the same shape as RPC errors.
+#[derive(Debug)]
+pub struct AdminError(pub ApiError);
+
+impl From<ApiError> for AdminError {
+    fn from(err: ApiError) -> Self {
+        AdminError(err)
+    }
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        let request_id = crate::rng::Sequence::new(rand::random(), 0).request_id();
+        render_error(Format::Json, &request_id, &self.0)
+    }
+}
+
+pub type AdminResult = Result<Response, AdminError>;
+
+pub fn bad_request(message: impl Into<String>) -> AdminError {
+    AdminError(ApiError::admin(400, "InvalidAdminRequest", message.into()))
+}
+
+pub fn not_found(message: impl Into<String>) -> AdminError {
+    AdminError(ApiError::admin(404, "NotFound", message.into()))
+}
+
+/// Parses a JSON body into `T`, naming the field at fault.
+pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let at = if path == "." || path == "?" {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
+        bad_request(format!("invalid JSON body: {at}{}", err.into_inner()))
+    })
+}
+
+/// The query string as a map (first value wins).
+pub fn query_map(raw: Option<&str>) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    for (k, v) in raw.map(parse_form).unwrap_or_default() {
+        map.entry(k).or_insert(v);
+    }
+    map
+}
+
+pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    let guarded = Router::new()
+        .route("/tasks", get(tasks::list).post(tasks::create))
+        .route("/tasks/{task_id}", get(tasks::get).delete(tasks::delete))
+        .route(
+            "/faults",
+            get(system::list_faults)
+                .post(system::add_fault)
+                .delete(system::clear_faults),
+        )
+        .route("/faults/{id}", delete(system::remove_fault))
+        .route("/fixtures", post(system::load_fixtures))
+        .route("/reset", post(system::reset))
+        .route("/clock", get(system::clock).post(system::move_clock))
+        .route(
+            "/requests",
+            get(system::requests).delete(system::clear_requests),
+        )
+        .route_layer(middleware::from_fn_with_state(state, require_token));
+    Router::new()
+        .route("/health", get(system::health))
+        .merge(guarded)
+        .method_not_allowed_fallback(|| async {
+            AdminError(ApiError::admin(
+                405,
+                "MethodNotAllowed",
+                "this admin path does not take that HTTP method",
+            ))
+        })
+        .fallback(|| async {
+            not_found("no such admin endpoint; see the README's admin API table")
+        })
+}
+
+async fn require_token(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(token) = state.settings.admin_token.as_deref() else {
+        return next.run(request).await;
+    };
+    if bearer(request.headers()).is_some_and(|given| signatures_match(token, given)) {
+        return next.run(request).await;
+    }
+    AdminError(ApiError::admin(
+        401,
+        "InvalidAdminToken",
+        "the admin API needs the header Authorization: Bearer <token> given by --admin-token",
+    ))
+    .into_response()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}

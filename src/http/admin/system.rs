@@ -1,0 +1,166 @@
+//! `/__admin` health, faults, fixtures, reset, clock and the request journal.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{bad_request, json_body, not_found, query_map, AdminError, AdminResult};
+use crate::actions;
+use crate::domain::clock::{format_rfc3339, parse_rfc3339, ClockError};
+use crate::domain::duration::DurationMs;
+use crate::faults::{FaultSpec, Origin};
+use crate::fixtures::parse_document;
+use crate::journal::JournalFilter;
+use crate::protocol::ApiError;
+use crate::state::AppState;
+
+pub async fn health(State(state): State<Arc<AppState>>) -> AdminResult {
+    Ok(Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "clock": state.clock.mode(),
+        "tasks": state.store.len(),
+    }))
+    .into_response())
+}
+
+pub async fn list_faults(State(state): State<Arc<AppState>>) -> AdminResult {
+    Ok(Json(json!({ "faults": state.faults.list() })).into_response())
+}
+
+pub async fn add_fault(State(state): State<Arc<AppState>>, body: Bytes) -> AdminResult {
+    let spec: FaultSpec = json_body(&body)?;
+    spec.validate(actions::is_known)
+        .map_err(|(field, msg)| bad_request(format!("{field}: {msg}")))?;
+    let scope = state
+        .registry()
+        .fault_scope(&spec.matcher)
+        .map_err(|msg| bad_request(format!("match: {msg}")))?;
+    let rule = state.faults.add(spec, Origin::Admin, scope);
+    Ok((StatusCode::CREATED, Json(rule)).into_response())
+}
+
+pub async fn clear_faults(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> AdminResult {
+    let q = query_map(query.as_deref());
+    let account = q.get("accountId");
+    state.faults.remove_where(|rule| {
+        account.is_none_or(|a| rule.account_id.as_deref() == Some(a.as_str()))
+    });
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn remove_fault(
+    State(state): State<Arc<AppState>>,
+    Path(raw): Path<String>,
+) -> AdminResult {
+    let id: u64 = raw
+        .parse()
+        .map_err(|_| bad_request(format!("fault id must be a whole number, found {raw:?}")))?;
+    if !state.faults.remove(id) {
+        return Err(not_found(format!("no fault rule {id}")));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn load_fixtures(State(state): State<Arc<AppState>>, body: Bytes) -> AdminResult {
+    let text =
+        std::str::from_utf8(&body).map_err(|_| bad_request("the fixture document is not UTF-8"))?;
+    let source = "request body";
+    let doc = parse_document(source, text)
+        .map_err(|err| AdminError(ApiError::admin(400, "InvalidFixture", err.to_string())))?;
+    let summary = state
+        .load_fixture(source, &doc)
+        .map_err(|err| AdminError(ApiError::admin(400, "InvalidFixture", err.to_string())))?;
+    Ok(Json(json!({ "loaded": summary })).into_response())
+}
+
+pub async fn reset(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> AdminResult {
+    let q = query_map(query.as_deref());
+    let account = q.get("accountId").map(String::as_str);
+    state.reset(account);
+    Ok(Json(json!({ "reset": account.unwrap_or("all") })).into_response())
+}
+
+fn clock_view(state: &AppState) -> serde_json::Value {
+    let now = state.clock.now();
+    json!({ "mode": state.clock.mode(), "now": format_rfc3339(now), "epochMillis": now })
+}
+
+pub async fn clock(State(state): State<Arc<AppState>>) -> AdminResult {
+    Ok(Json(clock_view(&state)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoveClock {
+    advance: Option<DurationMs>,
+    set: Option<String>,
+}
+
+pub async fn move_clock(State(state): State<Arc<AppState>>, body: Bytes) -> AdminResult {
+    let request: MoveClock = json_body(&body)?;
+    let moved = match (request.advance, request.set) {
+        (Some(by), None) => state.clock.advance(by.0),
+        (None, Some(to)) => {
+            let millis = parse_rfc3339(&to).ok_or_else(|| {
+                bad_request(format!(
+                    "set: expected an RFC 3339 time such as \"2026-01-01T00:00:00Z\", found {to:?}"
+                ))
+            })?;
+            state.clock.set(millis)
+        }
+        _ => return Err(bad_request(
+            "expected exactly one of {\"advance\": \"30s\"} or {\"set\": \"2026-01-01T00:00:00Z\"}",
+        )),
+    };
+    match moved {
+        Ok(_) => Ok(Json(clock_view(&state)).into_response()),
+        Err(ClockError::NotManual) => Err(AdminError(ApiError::admin(
+            409,
+            "ClockNotManual",
+            "the clock follows system time; start the server with --clock manual to move it",
+        ))),
+    }
+}
+
+pub async fn requests(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> AdminResult {
+    let mut q = query_map(query.as_deref());
+    let limit = match q.remove("limit") {
+        None => None,
+        Some(raw) => Some(
+            raw.parse()
+                .map_err(|_| bad_request(format!("limit must be a whole number, found {raw:?}")))?,
+        ),
+    };
+    let filter = JournalFilter {
+        action: q.remove("action"),
+        access_key_id: q.remove("accessKeyId"),
+        account_id: q.remove("accountId"),
+        limit,
+    };
+    Ok(Json(
+        json!({ "requests": state.journal.entries(&filter), "capacity": state.journal.capacity() }),
+    )
+    .into_response())
+}
+
+pub async fn clear_requests(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> AdminResult {
+    let q = query_map(query.as_deref());
+    state.journal.clear(q.get("accountId").map(String::as_str));
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

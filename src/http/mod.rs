@@ -1,0 +1,34 @@
+//! HTTP wiring: the RPC endpoint at `/`, the admin API under `/__admin`, and Alibaba-shaped
+//! answers for everything else (unknown paths, panics).
+
+pub mod admin;
+pub mod rpc;
+
+use std::sync::Arc;
+
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::protocol::response::render_error;
+use crate::protocol::{ApiError, Format};
+use crate::state::AppState;
+
+/// The whole service. Tests drive it with `tower::ServiceExt::oneshot`, no sockets needed.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", any(rpc::handle))
+        .nest("/__admin", admin::router(Arc::clone(&state)))
+        .fallback(|| async { error_response(&ApiError::api_not_found()) })
+        .layer(CatchPanicLayer::custom(|_panic| {
+            error_response(&ApiError::internal())
+        }))
+        .with_state(state)
+}
+
+/// An error answered outside any request context (a fresh request id, JSON).
+fn error_response(err: &ApiError) -> Response {
+    let request_id = crate::rng::Sequence::new(rand::random(), 0).request_id();
+    render_error(Format::Json, &request_id, err).into_response()
+}

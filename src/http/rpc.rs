@@ -1,0 +1,170 @@
+//! The RPC endpoint: `GET /` and `POST /`.
+//!
+//! parse -> resolve action and version -> (signature) -> fault rules -> permissions -> the action,
+//! then render, journal and log one line.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::header::CONTENT_LENGTH;
+use axum::response::Response;
+
+use crate::actions::{self, ActionContext, VERSION};
+use crate::domain::clock::format_rfc3339;
+use crate::faults::FaultTarget;
+use crate::journal::JournalEntry;
+use crate::protocol::response::{render_error, render_reply};
+use crate::protocol::{ApiError, Format, Reply, RpcRequest};
+use crate::registry::Caller;
+use crate::state::AppState;
+
+/// What happened to one request, for the answer, the journal and the log.
+struct Handled {
+    action: Option<String>,
+    caller: Caller,
+    task_id: Option<i64>,
+    fault_id: Option<u64>,
+    format: Format,
+    result: Result<Reply, ApiError>,
+}
+
+pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let started = Instant::now();
+    let request_id = state.request_ids.request_id();
+    let method = request.method().to_string();
+    let handled = match read(&state, request).await {
+        Ok(rpc) => process(&state, &rpc).await,
+        Err(err) => Handled {
+            action: None,
+            caller: state.registry().caller(None),
+            task_id: None,
+            fault_id: None,
+            format: Format::Json,
+            result: Err(err),
+        },
+    };
+    let response = match &handled.result {
+        Ok(reply) => render_reply(
+            handled.format,
+            handled.action.as_deref().unwrap_or("Unknown"),
+            &request_id,
+            reply,
+        ),
+        Err(err) => render_error(handled.format, &request_id, err),
+    };
+    finish(&state, &handled, method, request_id, started);
+    response
+}
+
+async fn read(state: &AppState, request: Request) -> Result<RpcRequest, ApiError> {
+    let limit = state.settings.max_body_bytes;
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(ApiError::body_too_large(limit));
+    }
+    let body = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::body_too_large(limit))?;
+    RpcRequest::parse(parts.method, parts.uri.query(), parts.headers, body)
+}
+
+async fn process(state: &AppState, req: &RpcRequest) -> Handled {
+    let mut handled = Handled {
+        action: req.action().map(str::to_owned),
+        caller: state.registry().caller(req.access_key_id()),
+        task_id: req.task_id(),
+        fault_id: None,
+        format: req.format_or_json(),
+        result: Ok(Reply::default()),
+    };
+    handled.result = dispatch(state, req, &mut handled).await;
+    handled
+}
+
+async fn dispatch(
+    state: &AppState,
+    req: &RpcRequest,
+    handled: &mut Handled,
+) -> Result<Reply, ApiError> {
+    req.format()?;
+    let action = req.action().ok_or_else(ApiError::action_not_found)?;
+    let handler = actions::lookup(action).ok_or_else(ApiError::action_not_found)?;
+    match req.version() {
+        None => return Err(ApiError::missing("Version")),
+        Some(v) if v != VERSION => return Err(ApiError::invalid_version()),
+        Some(_) => {}
+    }
+    let target = FaultTarget {
+        action,
+        task_id: handled.task_id,
+        access_key_id: handled.caller.access_key_id.as_deref(),
+        account_id: &handled.caller.account,
+    };
+    if let Some(decision) = state.faults.decide(&target) {
+        handled.fault_id = Some(decision.rule_id);
+        if let Some(delay) = decision.delay {
+            tokio::time::sleep(delay).await;
+        }
+        if let Some(err) = decision.error {
+            return Err(err);
+        }
+    }
+    if handled
+        .caller
+        .key
+        .as_ref()
+        .is_some_and(|key| key.denies(action))
+    {
+        return Err(ApiError::no_permission());
+    }
+    let ctx = ActionContext {
+        state,
+        caller: &handled.caller,
+        request: req,
+        now: state.clock.now(),
+    };
+    handler(&ctx)
+}
+
+fn finish(
+    state: &AppState,
+    handled: &Handled,
+    method: String,
+    request_id: String,
+    started: Instant,
+) {
+    let (status, code) = match &handled.result {
+        Ok(_) => (200, None),
+        Err(err) => (err.status, Some(err.code.to_string())),
+    };
+    let latency_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    tracing::info!(
+        request_id = %request_id,
+        action = handled.action.as_deref().unwrap_or("-"),
+        status,
+        code = code.as_deref().unwrap_or("-"),
+        account = %handled.caller.account,
+        latency_ms = latency_micros as f64 / 1000.0,
+        "rpc"
+    );
+    state.journal.record(JournalEntry {
+        seq: 0,
+        time: format_rfc3339(state.clock.now()),
+        method,
+        action: handled.action.clone(),
+        access_key_id: handled.caller.access_key_id.clone(),
+        account_id: handled.caller.account.to_string(),
+        task_id: handled.task_id,
+        status,
+        code,
+        request_id,
+        fault_id: handled.fault_id,
+        latency_micros,
+    });
+}

@@ -1,0 +1,15 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use sas_mock::cli;
+use sas_mock::config::{Cli, Command};
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    match args.command {
+        Some(Command::Check { paths }) => cli::check(&paths),
+        Some(Command::Healthcheck { url }) => cli::healthcheck(&url),
+        Some(Command::Serve(serve)) => cli::serve(&serve),
+        None => cli::serve(&args.serve),
+    }
+}

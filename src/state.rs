@@ -1,0 +1,156 @@
+//! Everything a running mock holds, and the operations that touch more than one part of it.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use crate::config::Settings;
+use crate::domain::clock::{Clock, Millis};
+use crate::domain::target::placeholder_target_info;
+use crate::domain::task::Task;
+use crate::faults::{Faults, Origin};
+use crate::fixtures::{FixtureDoc, FixtureError};
+use crate::journal::Journal;
+use crate::registry::{Registry, Summary, TaskSeed};
+use crate::rng;
+use crate::store::Store;
+
+/// Shared server state; cheap to read from any request.
+#[derive(Debug)]
+pub struct AppState {
+    pub settings: Settings,
+    pub clock: Clock,
+    pub store: Store,
+    pub faults: Faults,
+    pub journal: Journal,
+    pub request_ids: rng::Sequence,
+    /// Request ids for admin answers, a separate stream so admin calls never shift RPC ids.
+    pub admin_ids: rng::Sequence,
+    registry: RwLock<Arc<Registry>>,
+    next_task_id: AtomicI64,
+}
+
+impl AppState {
+    /// A state with the given fixture documents loaded, in order.
+    pub fn new(settings: Settings, docs: &[(String, FixtureDoc)]) -> Result<Self, FixtureError> {
+        let mut registry = Registry::default();
+        for (source, doc) in docs {
+            registry.merge(source, doc)?;
+        }
+        let first_id = 100_000 + (rng::mix(settings.seed) % 900_000) as i64;
+        let state = AppState {
+            clock: Clock::new(settings.clock),
+            store: Store::default(),
+            faults: Faults::new(settings.seed),
+            journal: Journal::new(settings.journal_size),
+            request_ids: rng::Sequence::new(settings.seed, 1),
+            admin_ids: rng::Sequence::new(settings.seed, 2),
+            registry: RwLock::new(Arc::new(registry)),
+            next_task_id: AtomicI64::new(first_id),
+            settings,
+        };
+        state.reset(None);
+        Ok(state)
+    }
+
+    /// The current fixture definitions.
+    pub fn registry(&self) -> Arc<Registry> {
+        Arc::clone(&self.registry.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Loads one more document at runtime: its tasks replace tasks with the same id (a shared task
+    /// in every account), its faults are added.
+    pub fn load_fixture(&self, source: &str, doc: &FixtureDoc) -> Result<Summary, FixtureError> {
+        let mut guard = self.registry.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = Registry::clone(&guard);
+        let summary = next.merge(source, doc)?;
+        let added_faults = next.faults[guard.faults.len()..].to_vec();
+        *guard = Arc::new(next);
+        drop(guard);
+        let registry = self.registry();
+        let now = self.clock.now();
+        for (owner, id) in &summary.touched {
+            match owner {
+                Some(account) => {
+                    if let Some(seed) = registry.owned.get(&(Arc::clone(account), *id)) {
+                        self.store
+                            .put(account, *id, self.new_task(account, *id, seed, now));
+                    }
+                }
+                None => {
+                    for account in self.store.accounts_with(*id) {
+                        if !registry.owned.contains_key(&(Arc::clone(&account), *id)) {
+                            self.store.remove(&account, *id);
+                        }
+                    }
+                }
+            }
+        }
+        for (spec, scope) in added_faults {
+            self.faults.add(spec, Origin::Fixture, scope);
+        }
+        Ok(summary)
+    }
+
+    /// Back to the loaded fixtures: every account, or one.
+    pub fn reset(&self, account: Option<&str>) {
+        let registry = self.registry();
+        let now = self.clock.now();
+        self.store.clear(account);
+        for ((owner, id), seed) in &registry.owned {
+            if account.is_none_or(|a| **owner == *a) {
+                self.store
+                    .put(owner, *id, self.new_task(owner, *id, seed, now));
+            }
+        }
+        let in_scope = |scope: &Option<Arc<str>>| match account {
+            None => true,
+            Some(a) => scope.as_deref() == Some(a),
+        };
+        self.faults.remove_where(|rule| in_scope(&rule.account_id));
+        for (spec, scope) in registry.faults.iter().filter(|(_, scope)| in_scope(scope)) {
+            self.faults
+                .add(spec.clone(), Origin::Fixture, scope.clone());
+        }
+        self.journal.clear(account);
+    }
+
+    /// A fresh task from a seed, its failure rate drawn from the seed of the run.
+    pub fn new_task(&self, account: &str, task_id: i64, seed: &TaskSeed, now: Millis) -> Task {
+        let draw = rng::unit(rng::hash(
+            self.settings.seed,
+            &[account.as_bytes(), &task_id.to_le_bytes()],
+        ));
+        Task::new(
+            Arc::clone(&seed.target_info),
+            seed.schedule,
+            seed.pinned,
+            now,
+            draw,
+        )
+    }
+
+    /// The task an unknown id turns into under `--unknown-tasks create`.
+    pub fn default_task(&self, account: &str, task_id: i64, now: Millis) -> Task {
+        let seed = TaskSeed {
+            target_info: Arc::from(placeholder_target_info(task_id)),
+            schedule: self.registry().default_schedule,
+            pinned: None,
+        };
+        self.new_task(account, task_id, &seed, now)
+    }
+
+    /// Creates a task under a new id (unique in the account, reproducible under the seed).
+    pub fn start_task(&self, account: &Arc<str>, seed: &TaskSeed, now: Millis) -> i64 {
+        let registry = self.registry();
+        loop {
+            let id = self.next_task_id.fetch_add(1, Ordering::Relaxed);
+            if registry.seed_for(account, id).is_none()
+                && self
+                    .store
+                    .insert_new(account, id, self.new_task(account, id, seed, now))
+            {
+                return id;
+            }
+        }
+    }
+}
