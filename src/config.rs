@@ -124,6 +124,11 @@ pub struct ServeArgs {
     #[arg(long, env = "SAS_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
 
+    /// How many signature nonces are remembered for replay checks (entries also expire after 15
+    /// minutes); bounds that memory at about 40 bytes a nonce.
+    #[arg(long, env = "SAS_MOCK_NONCE_CAPACITY", default_value_t = 100_000)]
+    pub nonce_capacity: usize,
+
     /// Largest request body accepted, in bytes; larger ones get 413 RequestEntityTooLarge.
     #[arg(long, env = "SAS_MOCK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -153,6 +158,7 @@ pub struct Settings {
     pub unknown_tasks: UnknownTasks,
     pub admin_token: Option<String>,
     pub journal_size: usize,
+    pub nonce_capacity: usize,
     pub max_body_bytes: usize,
 }
 
@@ -165,6 +171,7 @@ impl Default for Settings {
             unknown_tasks: UnknownTasks::Create,
             admin_token: None,
             journal_size: 1000,
+            nonce_capacity: 100_000,
             max_body_bytes: 1024 * 1024,
         }
     }
@@ -179,6 +186,7 @@ impl ServeArgs {
             unknown_tasks: self.unknown_tasks,
             admin_token: self.admin_token.clone().filter(|t| !t.is_empty()),
             journal_size: self.journal_size,
+            nonce_capacity: self.nonce_capacity,
             max_body_bytes: self.max_body_bytes,
         }
     }

@@ -21,6 +21,7 @@
 //! listener the caller bound.
 
 pub mod actions;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;
@@ -28,6 +29,7 @@ pub mod faults;
 pub mod fixtures;
 pub mod http;
 pub mod journal;
+pub mod nonces;
 pub mod protocol;
 pub mod registry;
 pub mod rng;

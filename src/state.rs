@@ -10,6 +10,7 @@ use crate::domain::task::Task;
 use crate::faults::{Faults, Origin};
 use crate::fixtures::{FixtureDoc, FixtureError};
 use crate::journal::Journal;
+use crate::nonces::NonceStore;
 use crate::registry::{Registry, Summary, TaskSeed};
 use crate::rng;
 use crate::store::Store;
@@ -22,6 +23,7 @@ pub struct AppState {
     pub store: Store,
     pub faults: Faults,
     pub journal: Journal,
+    pub nonces: NonceStore,
     pub request_ids: rng::Sequence,
     /// Request ids for admin answers, a separate stream so admin calls never shift RPC ids.
     pub admin_ids: rng::Sequence,
@@ -42,6 +44,7 @@ impl AppState {
             store: Store::default(),
             faults: Faults::new(settings.seed),
             journal: Journal::new(settings.journal_size),
+            nonces: NonceStore::new(settings.nonce_capacity, settings.seed),
             request_ids: rng::Sequence::new(settings.seed, 1),
             admin_ids: rng::Sequence::new(settings.seed, 2),
             registry: RwLock::new(Arc::new(registry)),
@@ -112,6 +115,9 @@ impl AppState {
                 .add(spec.clone(), Origin::Fixture, scope.clone());
         }
         self.journal.clear(account);
+        if account.is_none() {
+            self.nonces.clear();
+        }
     }
 
     /// A fresh task from a seed, its failure rate drawn from the seed of the run.

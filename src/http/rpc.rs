@@ -11,6 +11,7 @@ use axum::http::header::CONTENT_LENGTH;
 use axum::response::Response;
 
 use crate::actions::{self, ActionContext, VERSION};
+use crate::auth::{authenticate, AuthContext};
 use crate::domain::clock::format_rfc3339;
 use crate::faults::FaultTarget;
 use crate::journal::JournalEntry;
@@ -100,6 +101,14 @@ async fn dispatch(
         Some(v) if v != VERSION => return Err(ApiError::invalid_version()),
         Some(_) => {}
     }
+    let registry = state.registry();
+    let auth = AuthContext {
+        mode: state.settings.auth,
+        registry: &registry,
+        nonces: &state.nonces,
+        now: state.clock.now(),
+    };
+    handled.caller = authenticate(req, &auth)?;
     let target = FaultTarget {
         action,
         task_id: handled.task_id,

@@ -1,0 +1,211 @@
+//! Who is calling, and whether to believe them: the `--auth` modes over the two signature schemes.
+//!
+//! * `off`: nothing is checked; `AccessKeyId` (or a V3 credential) only selects the account.
+//! * `lenient`: unsigned requests pass (the account of the `AccessKeyId` they name, else the
+//!   default one); requests signed by a fixture key are verified exactly as in `strict`; requests
+//!   signed by an unknown key pass into that key's own account.
+//! * `strict`: every request must be signed by a fixture key.
+//!
+//! Verification follows the gateway's order: key, signature method, timestamp, signature, STS
+//! token, then the nonce (recorded only once the signature is proven, so forgeries cannot burn
+//! nonces).
+
+use crate::config::AuthMode;
+use crate::domain::account::AccessKey;
+use crate::domain::clock::{parse_rfc3339, Millis};
+use crate::nonces::{NonceStore, NONCE_WINDOW_MILLIS};
+use crate::protocol::signature::{
+    parse_v3_authorization, sha256_hex, signatures_match, v2_signature, v2_string_to_sign,
+    v3_canonical_request, v3_signature, v3_string_to_sign, V3_ALGORITHM,
+};
+use crate::protocol::{ApiError, RpcRequest};
+use crate::registry::{Caller, Registry};
+
+/// What verification needs besides the request.
+pub struct AuthContext<'a> {
+    pub mode: AuthMode,
+    pub registry: &'a Registry,
+    pub nonces: &'a NonceStore,
+    pub now: Millis,
+}
+
+/// The scheme a request uses, if any.
+enum Scheme<'a> {
+    Unsigned,
+    HmacSha1 { access_key_id: &'a str },
+    V3 { header: &'a str },
+}
+
+fn scheme(req: &RpcRequest) -> Result<Scheme<'_>, ApiError> {
+    if let Some(header) = req
+        .header("authorization")
+        .filter(|h| h.starts_with("ACS3-"))
+    {
+        return Ok(Scheme::V3 { header });
+    }
+    let signed = req.param("Signature").is_some() || req.param("SignatureMethod").is_some();
+    match (req.non_empty_param("AccessKeyId"), signed) {
+        (Some(access_key_id), true) => Ok(Scheme::HmacSha1 { access_key_id }),
+        (None, true) => Err(ApiError::missing("AccessKeyId")),
+        (_, false) => Ok(Scheme::Unsigned),
+    }
+}
+
+/// Identifies the caller, verifying the signature as the mode demands.
+pub fn authenticate(req: &RpcRequest, ctx: &AuthContext<'_>) -> Result<Caller, ApiError> {
+    if ctx.mode == AuthMode::Off {
+        return Ok(ctx.registry.caller(req.access_key_id()));
+    }
+    let access_key_id = match scheme(req)? {
+        Scheme::Unsigned if ctx.mode == AuthMode::Strict => {
+            return Err(ApiError::missing("AccessKeyId"))
+        }
+        Scheme::Unsigned => return Ok(ctx.registry.caller(req.non_empty_param("AccessKeyId"))),
+        Scheme::HmacSha1 { access_key_id } => access_key_id,
+        Scheme::V3 { header } => {
+            if !header.starts_with(&format!("{V3_ALGORITHM} ")) {
+                return Err(catalog("InvalidSignatureMethod"));
+            }
+            let auth = parse_v3_authorization(header)
+                .map_err(|_| incomplete(&v3_server_string(req, None)))?;
+            auth.credential
+        }
+    };
+    let Some(key) = ctx.registry.keys.get(access_key_id) else {
+        return match ctx.mode {
+            AuthMode::Strict => Err(ApiError::from_catalog("InvalidAccessKeyId.NotFound")
+                .unwrap_or_else(ApiError::internal)),
+            _ => Ok(ctx.registry.caller(Some(access_key_id))),
+        };
+    };
+    verify_known(req, key, ctx)?;
+    Ok(ctx.registry.caller(Some(access_key_id)))
+}
+
+fn verify_known(req: &RpcRequest, key: &AccessKey, ctx: &AuthContext<'_>) -> Result<(), ApiError> {
+    if !key.active {
+        return Err(catalog("InvalidAccessKeyId.Inactive"));
+    }
+    let (nonce, token) = match scheme(req)? {
+        Scheme::V3 { header } => {
+            verify_v3(req, key, header, ctx.now)?;
+            (
+                req.header("x-acs-signature-nonce"),
+                req.header("x-acs-security-token"),
+            )
+        }
+        _ => {
+            verify_hmac_sha1(req, key, ctx.now)?;
+            (req.param("SignatureNonce"), req.param("SecurityToken"))
+        }
+    };
+    check_token(key, token)?;
+    let nonce = nonce
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| ApiError::missing("SignatureNonce"))?;
+    if !ctx.nonces.check_and_insert(&key.id, nonce, ctx.now) {
+        return Err(catalog("SignatureNonceUsed"));
+    }
+    Ok(())
+}
+
+fn verify_hmac_sha1(req: &RpcRequest, key: &AccessKey, now: Millis) -> Result<(), ApiError> {
+    match req.param("SignatureMethod") {
+        None | Some("") => return Err(ApiError::missing("SignatureMethod")),
+        Some("HMAC-SHA1") => {}
+        Some(_) => return Err(catalog("InvalidSignatureMethod")),
+    }
+    let timestamp = req
+        .non_empty_param("Timestamp")
+        .ok_or_else(|| ApiError::missing("Timestamp"))?;
+    check_time(timestamp, now)?;
+    let params: Vec<(String, String)> = req
+        .params()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let server_string = v2_string_to_sign(req.method.as_str(), &params);
+    let presented = req
+        .param("Signature")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| incomplete(&server_string))?;
+    if !signatures_match(&v2_signature(&key.secret, &server_string), presented) {
+        return Err(mismatch(&server_string));
+    }
+    Ok(())
+}
+
+fn verify_v3(req: &RpcRequest, key: &AccessKey, header: &str, now: Millis) -> Result<(), ApiError> {
+    let auth =
+        parse_v3_authorization(header).map_err(|_| incomplete(&v3_server_string(req, None)))?;
+    let date = req.header("x-acs-date").filter(|d| !d.is_empty());
+    let server_string = v3_server_string(req, Some(&auth.signed_headers));
+    check_time(date.ok_or_else(|| incomplete(&server_string))?, now)?;
+    if !signatures_match(&v3_signature(&key.secret, &server_string), auth.signature) {
+        return Err(mismatch(&server_string));
+    }
+    Ok(())
+}
+
+/// The V3 string to sign the server computes, over the headers the request says it signed (or,
+/// when the header is unreadable, the minimal documented set).
+fn v3_server_string(req: &RpcRequest, signed: Option<&[&str]>) -> String {
+    const MINIMAL: &[&str] = &[
+        "host",
+        "x-acs-action",
+        "x-acs-content-sha256",
+        "x-acs-date",
+        "x-acs-signature-nonce",
+        "x-acs-version",
+    ];
+    let headers: Vec<(&str, &str)> = req
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str(),
+                std::str::from_utf8(value.as_bytes()).unwrap_or(""),
+            )
+        })
+        .collect();
+    let canonical = v3_canonical_request(
+        req.method.as_str(),
+        &req.query,
+        &headers,
+        signed.unwrap_or(MINIMAL),
+        &sha256_hex(&req.body),
+    );
+    v3_string_to_sign(&canonical)
+}
+
+fn check_time(text: &str, now: Millis) -> Result<(), ApiError> {
+    let at = parse_rfc3339(text).ok_or_else(|| catalog("InvalidTimeStamp.Format"))?;
+    if (now - at).abs() > NONCE_WINDOW_MILLIS {
+        return Err(catalog("InvalidTimeStamp.Expired"));
+    }
+    Ok(())
+}
+
+fn check_token(key: &AccessKey, token: Option<&str>) -> Result<(), ApiError> {
+    match (&key.security_token, token.filter(|t| !t.is_empty())) {
+        (None, _) => Ok(()),
+        (Some(_), None) => Err(ApiError::missing("SecurityToken")),
+        (Some(expected), Some(given)) if signatures_match(expected, given) => Ok(()),
+        (Some(_), Some(_)) => Err(ApiError::new(
+            400,
+            "InvalidSecurityToken.MismatchWithAccessKey",
+            "Specified SecurityToken mismatch with the AccessKey.",
+        )),
+    }
+}
+
+fn catalog(code: &str) -> ApiError {
+    ApiError::from_catalog(code).unwrap_or_else(ApiError::internal)
+}
+
+fn mismatch(server_string: &str) -> ApiError {
+    ApiError::new(400, "SignatureDoesNotMatch", format!("Specified signature is not matched with our calculation. server string to sign is:{server_string}"))
+}
+
+fn incomplete(server_string: &str) -> ApiError {
+    ApiError::new(400, "IncompleteSignature", format!("The request signature does not conform to Aliyun standards. server string to sign is:{server_string}"))
+}

@@ -1,0 +1,11 @@
+//! Integration tests: one binary, one module per area.
+#![allow(clippy::unwrap_used)]
+
+mod accounts;
+mod admin;
+mod binary;
+mod faults;
+mod lifecycle;
+mod rpc;
+mod signatures;
+mod support;

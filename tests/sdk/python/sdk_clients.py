@@ -1,0 +1,123 @@
+"""One adapter per official Python SDK configuration, so the same test body drives each of them.
+
+Every adapter calls the SDK exactly as an application would; the adapter only normalises what comes
+back (a response body or a raised exception) so that the tests can compare it with the journal.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+
+@dataclass
+class Progress:
+    progress: str
+    target_info: str | None
+    request_id: str
+
+
+@dataclass
+class SdkError:
+    status: int | None
+    code: str
+    message: str
+    request_id: str | None
+
+
+class TeaClient:
+    """alibabacloud-sas20181203 (Tea / darabonba), V3 signing by default or HMAC-SHA1 with 'v2'."""
+
+    def __init__(self, port: int, key_id: str, secret: str, signature_algorithm: str | None):
+        from alibabacloud_sas20181203.client import Client
+        from alibabacloud_tea_openapi.utils_models import Config
+
+        config = Config(
+            access_key_id=key_id,
+            access_key_secret=secret,
+            protocol="http",
+            endpoint=f"127.0.0.1:{port}",
+        )
+        if signature_algorithm:
+            config.signature_algorithm = signature_algorithm
+        self._client = Client(config)
+
+    def start_scan(self, target_info: str) -> int:
+        from alibabacloud_sas20181203 import models
+
+        resp = self._client.start_virus_scan_task(models.StartVirusScanTaskRequest(target_info=target_info))
+        assert resp.status_code == 200
+        return resp.body.scan_task_id
+
+    def progress(self, task_id: int) -> Progress:
+        from alibabacloud_sas20181203 import models
+
+        resp = self._client.describe_scan_task_progress(models.DescribeScanTaskProgressRequest(task_id=task_id))
+        assert resp.status_code == 200
+        body = resp.body
+        return Progress(body.scan_task_progress, body.target_info, body.request_id)
+
+    @staticmethod
+    def exception_for(status: int) -> type:
+        # protocol.md §4.4: 4xx -> ClientException, 5xx -> ServerException.
+        from alibabacloud_tea_openapi.exceptions import ClientException, ServerException
+
+        return ClientException if status < 500 else ServerException
+
+    @staticmethod
+    def read_error(exc) -> SdkError:
+        return SdkError(exc.status_code, exc.code, exc.message, exc.request_id)
+
+    # What a wrong secret turns into.
+    signature_error_code = "SignatureDoesNotMatch"
+    signature_error_status = 400
+
+
+class LegacyClient:
+    """aliyun-python-sdk-core + aliyun-python-sdk-sas (HMAC-SHA1, POST with the params in the query)."""
+
+    def __init__(self, port: int, key_id: str, secret: str):
+        from aliyunsdkcore.client import AcsClient
+
+        self._client = AcsClient(key_id, secret, "cn-hangzhou", port=port)
+
+    def _call(self, request) -> dict:
+        request.set_endpoint("127.0.0.1")
+        raw = self._client.do_action_with_exception(request)
+        return json.loads(raw)
+
+    def start_scan(self, target_info: str) -> int:
+        from aliyunsdksas.request.v20181203.StartVirusScanTaskRequest import StartVirusScanTaskRequest
+
+        req = StartVirusScanTaskRequest()
+        req.set_TargetInfo(target_info)
+        return self._call(req)["ScanTaskId"]
+
+    def progress(self, task_id: int) -> Progress:
+        from aliyunsdksas.request.v20181203.DescribeScanTaskProgressRequest import DescribeScanTaskProgressRequest
+
+        req = DescribeScanTaskProgressRequest()
+        req.set_TaskId(task_id)
+        body = self._call(req)
+        return Progress(body.get("ScanTaskProgress"), body.get("TargetInfo"), body.get("RequestId"))
+
+    @staticmethod
+    def exception_for(status: int) -> type:
+        from aliyunsdkcore.acs_exception.exceptions import ServerException
+
+        return ServerException
+
+    @staticmethod
+    def read_error(exc) -> SdkError:
+        return SdkError(exc.get_http_status(), exc.get_error_code(), exc.get_error_msg(), exc.get_request_id())
+
+    # The SDK rewrites a 400 SignatureDoesNotMatch whose "server string to sign" equals its own.
+    signature_error_code = "InvalidAccessKeySecret"
+    signature_error_status = 400
+
+
+CLIENTS = {
+    "tea-v3": lambda port, key_id, secret: TeaClient(port, key_id, secret, None),
+    "tea-v2": lambda port, key_id, secret: TeaClient(port, key_id, secret, "v2"),
+    "legacy": lambda port, key_id, secret: LegacyClient(port, key_id, secret),
+}
