@@ -33,6 +33,9 @@ pub enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Print a signed request (a curl command, or with --url-only a URL) for the given parameters,
+    /// e.g. `sas-mock sign Action=DescribeScanTaskProgress TaskId=282832`.
+    Sign(crate::sign::SignArgs),
     /// Exit 0 if a running server answers its health check (for container HEALTHCHECKs).
     Healthcheck {
         /// Health URL to ask.

@@ -34,6 +34,7 @@ pub mod protocol;
 pub mod registry;
 pub mod rng;
 pub mod server;
+pub mod sign;
 pub mod state;
 pub mod store;
 

@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     match args.command {
         Some(Command::Check { paths }) => cli::check(&paths),
         Some(Command::Healthcheck { url }) => cli::healthcheck(&url),
+        Some(Command::Sign(sign)) => sas_mock::sign::sign(&sign),
         Some(Command::Serve(serve)) => cli::serve(&serve),
         None => cli::serve(&args.serve),
     }

@@ -457,3 +457,52 @@ async fn auth_off_checks_nothing_but_still_selects_the_account() {
     let journal = mock.admin(Method::GET, "/requests", None).await;
     assert_eq!(journal.json["requests"][0]["accountId"], "1234567890123456");
 }
+
+#[tokio::test]
+async fn the_sign_command_builds_requests_the_strict_mock_accepts() {
+    use clap::Parser;
+    use sas_mock::config::{Cli, Command};
+    let mock = strict();
+    let at = format_rfc3339(mock.state.clock.now());
+    for scheme in ["v2", "v3"] {
+        let cli = Cli::try_parse_from([
+            "sas-mock",
+            "sign",
+            "--scheme",
+            scheme,
+            "--timestamp",
+            &at,
+            "Action=DescribeScanTaskProgress",
+            "TaskId=100003",
+        ])
+        .unwrap();
+        let Some(Command::Sign(args)) = cli.command else {
+            panic!("sign expected")
+        };
+        let line = sas_mock::sign::build(&args, &format!("nonce-{scheme}")).unwrap();
+        let url = line.rsplit(' ').next().unwrap().trim_matches('\'');
+        let path = url.strip_prefix("http://127.0.0.1:8080").unwrap();
+        let headers: Vec<(String, String)> = line
+            .split(" -H '")
+            .skip(1)
+            .map(|h| h.split('\'').next().unwrap())
+            .map(|h| {
+                h.split_once(": ")
+                    .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                    .unwrap()
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .chain([("host", "127.0.0.1:8080")])
+            .collect();
+        let answer = mock.send(Method::GET, path, &refs, Body::empty()).await;
+        assert_eq!(
+            answer.progress(),
+            "Success",
+            "{scheme}: {line}\n{}",
+            answer.text
+        );
+    }
+}
