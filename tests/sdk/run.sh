@@ -60,7 +60,7 @@ py_rc=0
 
 echo "== Node SDKs (node --test) against $SAS_MOCK_BIN"
 node_rc=0
-node --test tests/sdk/node/ || node_rc=$?
+node --test --test-reporter=spec tests/sdk/node/ || node_rc=$?
 
 echo "== done in $((SECONDS - started))s: pytest exit $py_rc, node --test exit $node_rc"
 if (( py_rc != 0 || node_rc != 0 )); then

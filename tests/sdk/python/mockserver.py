@@ -119,8 +119,10 @@ class MockServer:
         return json.loads(raw) if raw else None
 
     def reset(self) -> None:
-        self.admin("POST", "reset")
+        # DELETE /__admin/faults drops every rule, the fixtures' 403403/500500 ones included, so it
+        # must come before the reset, which restores the fixture rules (and tasks, and the journal).
         self.admin("DELETE", "faults")
+        self.admin("POST", "reset")
 
     def advance(self, span: str) -> None:
         self.admin("POST", "clock", {"advance": span})
