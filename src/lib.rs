@@ -29,6 +29,7 @@ pub mod faults;
 pub mod fixtures;
 pub mod http;
 pub mod journal;
+pub mod mock_server;
 pub mod nonces;
 pub mod protocol;
 pub mod registry;
@@ -40,4 +41,5 @@ pub mod store;
 
 pub use config::Settings;
 pub use http::router;
-pub use state::AppState;
+pub use mock_server::{MockServer, MockServerBuilder};
+pub use state::{AppState, NewTask};

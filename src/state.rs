@@ -3,10 +3,16 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::actions;
 use crate::config::Settings;
 use crate::domain::clock::{Clock, Millis};
+use crate::domain::schedule::{PartialSchedule, Progress};
 use crate::domain::target::placeholder_target_info;
 use crate::domain::task::Task;
+use crate::faults::{FaultRule, FaultSpec};
 use crate::faults::{Faults, Origin};
 use crate::fixtures::{FixtureDoc, FixtureError};
 use crate::journal::Journal;
@@ -14,6 +20,22 @@ use crate::nonces::NonceStore;
 use crate::registry::{Registry, Summary, TaskSeed};
 use crate::rng;
 use crate::store::Store;
+use crate::store::TaskView;
+
+/// A task to create through the admin API or [`crate::MockServer`]: a fixture task whose id is
+/// optional (a new one is drawn when it is left out).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NewTask {
+    pub task_id: Option<i64>,
+    pub access_key_id: Option<String>,
+    pub account_id: Option<String>,
+    /// A JSON array of `{type, name, target}`, or that array as a string.
+    pub target_info: Option<Value>,
+    pub schedule: Option<PartialSchedule>,
+    /// Pins the task at this progress.
+    pub progress: Option<Progress>,
+}
 
 /// Shared server state; cheap to read from any request.
 #[derive(Debug)]
@@ -143,6 +165,60 @@ impl AppState {
             pinned: None,
         };
         self.new_task(account, task_id, &seed, now)
+    }
+
+    /// The account named by `accountId` or `accessKeyId` (an unknown key's own account); `None`
+    /// when neither is given.
+    pub fn account_of(
+        &self,
+        account_id: Option<&str>,
+        access_key_id: Option<&str>,
+    ) -> Result<Option<Arc<str>>, String> {
+        match (account_id, access_key_id) {
+            (Some(_), Some(_)) => Err("give accountId or accessKeyId, not both".to_owned()),
+            (Some(a), None) => Ok(Some(Arc::from(a))),
+            (None, Some(k)) => Ok(Some(self.registry().caller(Some(k)).account)),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// Creates (or, for an existing id, replaces) a task; returns it as the admin API shows it.
+    pub fn create_task(&self, spec: &NewTask) -> Result<TaskView, String> {
+        let registry = self.registry();
+        let account = self
+            .account_of(spec.account_id.as_deref(), spec.access_key_id.as_deref())?
+            .unwrap_or_else(|| Arc::clone(&registry.default_account));
+        let now = self.clock.now();
+        let seed = registry
+            .make_seed(
+                spec.task_id.unwrap_or(0),
+                spec.target_info.as_ref(),
+                spec.schedule,
+                spec.progress,
+            )
+            .map_err(|msg| format!("targetInfo: {msg}"))?;
+        let id = match spec.task_id {
+            Some(id) => {
+                self.store
+                    .put(&account, id, self.new_task(&account, id, &seed, now));
+                id
+            }
+            None => self.start_task(&account, &seed, now),
+        };
+        self.store
+            .observe(&account, id, now, false, || None)
+            .ok_or_else(|| format!("task {id} vanished while being created"))
+    }
+
+    /// Validates and adds a fault rule at runtime.
+    pub fn add_fault(&self, spec: FaultSpec) -> Result<Arc<FaultRule>, String> {
+        spec.validate(actions::is_known)
+            .map_err(|(field, msg)| format!("{field}: {msg}"))?;
+        let scope = self
+            .registry()
+            .fault_scope(&spec.matcher)
+            .map_err(|msg| format!("match: {msg}"))?;
+        Ok(self.faults.add(spec, Origin::Admin, scope))
     }
 
     /// Creates a task under a new id (unique in the account, reproducible under the seed).

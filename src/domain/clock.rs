@@ -31,6 +31,14 @@ pub enum ClockError {
     NotManual,
 }
 
+impl std::fmt::Display for ClockError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the clock follows system time; use the manual clock to move it")
+    }
+}
+
+impl std::error::Error for ClockError {}
+
 impl Clock {
     pub fn new(mode: ClockMode) -> Self {
         match mode {

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod binary;
 mod faults;
+mod in_process;
 mod lifecycle;
 mod rpc;
 mod signatures;

@@ -11,10 +11,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{bad_request, json_body, not_found, query_map, AdminError, AdminResult};
-use crate::actions;
 use crate::domain::clock::{format_rfc3339, parse_rfc3339, ClockError};
 use crate::domain::duration::DurationMs;
-use crate::faults::{FaultSpec, Origin};
+use crate::faults::FaultSpec;
 use crate::fixtures::parse_document;
 use crate::journal::JournalFilter;
 use crate::protocol::ApiError;
@@ -36,13 +35,7 @@ pub async fn list_faults(State(state): State<Arc<AppState>>) -> AdminResult {
 
 pub async fn add_fault(State(state): State<Arc<AppState>>, body: Bytes) -> AdminResult {
     let spec: FaultSpec = json_body(&body)?;
-    spec.validate(actions::is_known)
-        .map_err(|(field, msg)| bad_request(format!("{field}: {msg}")))?;
-    let scope = state
-        .registry()
-        .fault_scope(&spec.matcher)
-        .map_err(|msg| bad_request(format!("match: {msg}")))?;
-    let rule = state.faults.add(spec, Origin::Admin, scope);
+    let rule = state.add_fault(spec).map_err(bad_request)?;
     Ok((StatusCode::CREATED, Json(rule)).into_response())
 }
 
