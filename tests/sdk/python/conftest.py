@@ -19,6 +19,8 @@ MAIN_ACCOUNT = "1234567890123456"
 OTHER_KEY = ("otherid", "othersecret")
 OTHER_ACCOUNT = "6543210987654321"
 READONLY_KEY = ("readonly-id", "readonly-secret")
+STS_KEY = ("STS.testid", "stssecret")
+STS_TOKEN = "ststoken"
 
 
 @pytest.fixture(scope="session", params=AUTH_MODES)
@@ -38,11 +40,11 @@ def clean_mock(request):
 
 @pytest.fixture(params=list(CLIENTS))
 def connect(request, mock):
-    """connect(key_id, secret) -> an SDK client of this test's kind pointed at the mock."""
+    """connect(key_id, secret, token=None) -> an SDK client of this test's kind pointed at the mock."""
     make = CLIENTS[request.param]
 
-    def _connect(key_id: str = MAIN_KEY[0], secret: str = MAIN_KEY[1]):
-        return make(mock.port, key_id, secret)
+    def _connect(key_id: str = MAIN_KEY[0], secret: str = MAIN_KEY[1], token: str | None = None):
+        return make(mock.port, key_id, secret, token)
 
     _connect.kind = request.param
     return _connect

@@ -28,13 +28,14 @@ class SdkError:
 class TeaClient:
     """alibabacloud-sas20181203 (Tea / darabonba), V3 signing by default or HMAC-SHA1 with 'v2'."""
 
-    def __init__(self, port: int, key_id: str, secret: str, signature_algorithm: str | None):
+    def __init__(self, port: int, key_id: str, secret: str, token: str | None, signature_algorithm: str | None):
         from alibabacloud_sas20181203.client import Client
         from alibabacloud_tea_openapi.utils_models import Config
 
         config = Config(
             access_key_id=key_id,
             access_key_secret=secret,
+            security_token=token,
             protocol="http",
             endpoint=f"127.0.0.1:{port}",
         )
@@ -70,16 +71,21 @@ class TeaClient:
 
     # What a wrong secret turns into.
     signature_error_code = "SignatureDoesNotMatch"
-    signature_error_status = 400
+    signature_error_message = "Specified signature is not matched with our calculation. server string to sign is:"
 
 
 class LegacyClient:
     """aliyun-python-sdk-core + aliyun-python-sdk-sas (HMAC-SHA1, POST with the params in the query)."""
 
-    def __init__(self, port: int, key_id: str, secret: str):
+    def __init__(self, port: int, key_id: str, secret: str, token: str | None):
+        from aliyunsdkcore.auth.credentials import StsTokenCredential
         from aliyunsdkcore.client import AcsClient
 
-        self._client = AcsClient(key_id, secret, "cn-hangzhou", port=port)
+        if token is None:
+            self._client = AcsClient(key_id, secret, "cn-hangzhou", port=port)
+        else:
+            credential = StsTokenCredential(key_id, secret, token)
+            self._client = AcsClient(region_id="cn-hangzhou", credential=credential, port=port)
 
     def _call(self, request) -> dict:
         request.set_endpoint("127.0.0.1")
@@ -113,11 +119,12 @@ class LegacyClient:
 
     # The SDK rewrites a 400 SignatureDoesNotMatch whose "server string to sign" equals its own.
     signature_error_code = "InvalidAccessKeySecret"
-    signature_error_status = 400
+    signature_error_message = "The AccessKeySecret is incorrect."
 
 
+# kind -> factory(port, key_id, secret, token=None)
 CLIENTS = {
-    "tea-v3": lambda port, key_id, secret: TeaClient(port, key_id, secret, None),
-    "tea-v2": lambda port, key_id, secret: TeaClient(port, key_id, secret, "v2"),
-    "legacy": lambda port, key_id, secret: LegacyClient(port, key_id, secret),
+    "tea-v3": lambda port, key_id, secret, token=None: TeaClient(port, key_id, secret, token, None),
+    "tea-v2": lambda port, key_id, secret, token=None: TeaClient(port, key_id, secret, token, "v2"),
+    "legacy": lambda port, key_id, secret, token=None: LegacyClient(port, key_id, secret, token),
 }

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import MAIN_ACCOUNT, OTHER_ACCOUNT, OTHER_KEY, READONLY_KEY
+from conftest import MAIN_ACCOUNT, OTHER_ACCOUNT, OTHER_KEY, READONLY_KEY, STS_KEY, STS_TOKEN
 
 PLAIN_TARGETS = [{"type": "uuid", "name": "host001", "target": "503201a7-14c6-4280-801b-1169ed420000"}]
 AWKWARD_NAME = "host 001*~/+!'()é中"
@@ -129,11 +129,26 @@ def test_a_wrong_secret_is_reported_as_the_sdks_signature_error(mock, connect):
 
     assert err.status == 400
     assert err.code == impostor.signature_error_code
+    assert impostor.signature_error_message in err.message
     entry = mock.last_request("DescribeScanTaskProgress")
     assert (entry["status"], entry["code"]) == (400, "SignatureDoesNotMatch")
     assert err.request_id == entry["requestId"]
-    if err.code == "SignatureDoesNotMatch":
-        assert "Specified signature is not matched with our calculation." in err.message
+
+
+def test_an_sts_key_is_accepted_with_its_token_and_refused_with_another(mock, connect):
+    sts = connect(*STS_KEY, token=STS_TOKEN)
+
+    task_id = sts.start_scan(target_info(PLAIN_TARGETS))
+    entry = mock.last_request("StartVirusScanTask")
+    assert (entry["status"], entry["accessKeyId"], entry["accountId"]) == (200, "STS.testid", MAIN_ACCOUNT)
+    assert sts.progress(task_id).progress == "init"
+
+    forged = connect(*STS_KEY, token="not-the-token")
+    err = expect_sdk_error(forged, 400, lambda: forged.progress(task_id))
+    assert_error_matches_journal(
+        mock, err, "DescribeScanTaskProgress", 400, "InvalidSecurityToken.MismatchWithAccessKey",
+        "Specified SecurityToken mismatch with the AccessKey.",
+    )
 
 
 def test_an_unknown_access_key_is_refused_when_strict_and_gets_its_own_account_when_lenient(mock, connect):

@@ -12,10 +12,11 @@ function popCore(method) {
   const RPCClient = require('@alicloud/pop-core').RPCClient;
   return {
     name: `pop-core ${method}`,
-    make(port, accessKeyId, accessKeySecret) {
+    make(port, accessKeyId, accessKeySecret, securityToken) {
       const client = new RPCClient({
         accessKeyId,
         accessKeySecret,
+        securityToken,
         endpoint: `http://127.0.0.1:${port}`,
         apiVersion: VERSION,
       });
@@ -58,10 +59,11 @@ function teaCore(signatureAlgorithm) {
   const Util = require('@alicloud/tea-util');
   return {
     name: signatureAlgorithm ? `openapi-client signatureAlgorithm=${signatureAlgorithm}` : 'openapi-client default (V3)',
-    make(port, accessKeyId, accessKeySecret) {
+    make(port, accessKeyId, accessKeySecret, securityToken) {
       const config = new OpenApi.Config({
         accessKeyId,
         accessKeySecret,
+        securityToken,
         protocol: 'http',
         endpoint: `127.0.0.1:${port}`,
       });

@@ -49,7 +49,8 @@ function defineCompatSuite(variants) {
 
       for (const variant of variants) {
         describe(variant.name, () => {
-          const connect = (keyId = 'testid', secret = 'testsecret') => variant.make(mock.port, keyId, secret);
+          const connect = (keyId = 'testid', secret = 'testsecret', token = undefined) =>
+            variant.make(mock.port, keyId, secret, token);
 
           it('starting a scan returns an integer task id', async () => {
             const taskId = await connect().startScan(targetInfo(PLAIN_TARGETS));
@@ -128,6 +129,20 @@ function defineCompatSuite(variants) {
             const err = await expectSdkError(impostor, 400, impostor.signatureErrorCode, () => impostor.progress(100001));
             await assertErrorMatchesJournal(mock, err, 'DescribeScanTaskProgress', 400, 'SignatureDoesNotMatch',
               'Specified signature is not matched with our calculation.');
+          });
+
+          it('an STS key is accepted with its token and refused with another', async () => {
+            const sts = connect('STS.testid', 'stssecret', 'ststoken');
+            const taskId = await sts.startScan(targetInfo(PLAIN_TARGETS));
+            const entry = await mock.lastRequest('StartVirusScanTask');
+            assert.deepEqual([entry.status, entry.accessKeyId, entry.accountId], [200, 'STS.testid', MAIN_ACCOUNT]);
+            assert.equal((await sts.progress(taskId)).progress, 'init');
+
+            const forged = connect('STS.testid', 'stssecret', 'not-the-token');
+            const err = await expectSdkError(forged, 400, 'InvalidSecurityToken.MismatchWithAccessKey',
+              () => forged.progress(taskId));
+            await assertErrorMatchesJournal(mock, err, 'DescribeScanTaskProgress', 400,
+              'InvalidSecurityToken.MismatchWithAccessKey', 'Specified SecurityToken mismatch with the AccessKey.');
           });
 
           it('an unknown access key is refused when strict and gets its own account when lenient', async () => {
