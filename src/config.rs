@@ -59,6 +59,17 @@ pub enum AuthMode {
     Strict,
 }
 
+/// Which time signed requests' timestamps must be within 15 minutes of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimestampCheck {
+    /// The mock's clock (the manual clock when --clock manual), as the gateway uses its own.
+    Clock,
+    /// Real time, even when the manual clock has been moved far away.
+    System,
+    /// Accept any well-formed timestamp.
+    Off,
+}
+
 /// What DescribeScanTaskProgress does with a TaskId nobody created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum UnknownTasks {
@@ -105,6 +116,12 @@ pub struct ServeArgs {
     /// POST /__admin/clock.
     #[arg(long, env = "SAS_MOCK_CLOCK", value_enum, default_value_t = ClockArg::System)]
     pub clock: ClockArg,
+
+    /// What request timestamps (Timestamp, x-acs-date) are checked against. With a manual clock
+    /// moved more than 15 minutes, SDK requests carry real time: use `system` (or `off`) to keep
+    /// them valid.
+    #[arg(long, env = "SAS_MOCK_TIMESTAMP_CHECK", value_enum, default_value_t = TimestampCheck::Clock)]
+    pub timestamp_check: TimestampCheck,
 
     /// What DescribeScanTaskProgress answers for a TaskId that does not exist.
     #[arg(long, env = "SAS_MOCK_UNKNOWN_TASKS", value_enum, default_value_t = UnknownTasks::Create)]
@@ -159,6 +176,7 @@ pub struct Settings {
     pub auth: AuthMode,
     pub clock: ClockMode,
     pub unknown_tasks: UnknownTasks,
+    pub timestamp_check: TimestampCheck,
     pub admin_token: Option<String>,
     pub journal_size: usize,
     pub nonce_capacity: usize,
@@ -172,6 +190,7 @@ impl Default for Settings {
             auth: AuthMode::Lenient,
             clock: ClockMode::Manual,
             unknown_tasks: UnknownTasks::Create,
+            timestamp_check: TimestampCheck::Clock,
             admin_token: None,
             journal_size: 1000,
             nonce_capacity: 100_000,
@@ -187,6 +206,7 @@ impl ServeArgs {
             auth: self.auth,
             clock: self.clock.into(),
             unknown_tasks: self.unknown_tasks,
+            timestamp_check: self.timestamp_check,
             admin_token: self.admin_token.clone().filter(|t| !t.is_empty()),
             journal_size: self.journal_size,
             nonce_capacity: self.nonce_capacity,

@@ -12,7 +12,8 @@ use axum::response::Response;
 
 use crate::actions::{self, ActionContext, VERSION};
 use crate::auth::{authenticate, AuthContext};
-use crate::domain::clock::format_rfc3339;
+use crate::config::TimestampCheck;
+use crate::domain::clock::{format_rfc3339, Clock};
 use crate::faults::FaultTarget;
 use crate::journal::JournalEntry;
 use crate::protocol::response::{render_error, render_reply};
@@ -85,6 +86,9 @@ async fn process(state: &AppState, req: &RpcRequest) -> Handled {
         result: Ok(Reply::default()),
     };
     handled.result = dispatch(state, req, &mut handled).await;
+    if let Ok(reply) = &handled.result {
+        handled.task_id = handled.task_id.or_else(|| reply.int_field("ScanTaskId"));
+    }
     handled
 }
 
@@ -102,11 +106,18 @@ async fn dispatch(
         Some(_) => {}
     }
     let registry = state.registry();
+    let now = state.clock.now();
+    let stamp_now = match state.settings.timestamp_check {
+        TimestampCheck::Clock => Some(now),
+        TimestampCheck::System => Some(Clock::System.now()),
+        TimestampCheck::Off => None,
+    };
     let auth = AuthContext {
         mode: state.settings.auth,
         registry: &registry,
         nonces: &state.nonces,
-        now: state.clock.now(),
+        now,
+        stamp_now,
     };
     handled.caller = authenticate(req, &auth)?;
     let target = FaultTarget {

@@ -39,6 +39,13 @@ impl Reply {
         self.fields.push((name, Field::Int(value)));
         self
     }
+    /// The value of an integer field, if the reply has it.
+    pub fn int_field(&self, name: &str) -> Option<i64> {
+        self.fields.iter().find_map(|(n, v)| match v {
+            Field::Int(i) if *n == name => Some(*i),
+            _ => None,
+        })
+    }
 }
 
 /// Renders a success body for `action`.

@@ -506,3 +506,50 @@ async fn the_sign_command_builds_requests_the_strict_mock_accepts() {
         );
     }
 }
+
+#[tokio::test]
+async fn timestamps_can_be_judged_by_real_time_or_not_at_all_once_the_clock_has_moved() {
+    use sas_mock::config::TimestampCheck;
+    let real_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        * 1000;
+    let real_stamp = format_rfc3339(real_now);
+    for (check, accepted) in [
+        (TimestampCheck::Clock, false),
+        (TimestampCheck::System, true),
+        (TimestampCheck::Off, true),
+    ] {
+        let mock = Mock::with(
+            Settings {
+                auth: AuthMode::Strict,
+                timestamp_check: check,
+                ..settings()
+            },
+            &[DEFAULT_FIXTURES],
+        );
+        mock.advance("1h").await;
+        let answer = v3(&mock, "testid", "testsecret", "rt", Some(&real_stamp), None).await;
+        assert_eq!(
+            answer.status == StatusCode::OK,
+            accepted,
+            "{check:?}: {}",
+            answer.text
+        );
+    }
+    let off = Mock::with(
+        Settings {
+            auth: AuthMode::Strict,
+            timestamp_check: TimestampCheck::Off,
+            ..settings()
+        },
+        &[DEFAULT_FIXTURES],
+    );
+    assert_eq!(
+        v3(&off, "testid", "testsecret", "f", Some("not a time"), None)
+            .await
+            .code(),
+        "InvalidTimeStamp.Format"
+    );
+}
