@@ -1,17 +1,15 @@
 //! The three subcommands: `serve`, `check` and `healthcheck`.
 
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::config::{LogFormat, ServeArgs};
 use crate::fixtures::{self, FixtureDoc, FixtureError, DEFAULT_FIXTURES, DEFAULT_SOURCE};
 use crate::registry::Registry;
 use crate::server;
 use crate::state::AppState;
+use crate::tls::{self, Tls};
 
 /// The fixture documents to start with: the given paths, else the embedded default.
 pub fn startup_fixtures(paths: &[PathBuf]) -> Result<Vec<(String, FixtureDoc)>, FixtureError> {
@@ -34,6 +32,13 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let tls = match tls_for(args) {
+        Ok(tls) => tls,
+        Err(err) => {
+            eprintln!("sas-mock: TLS: {err}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -49,6 +54,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         let registry = state.registry();
         tracing::info!(
             listen = %listener.local_addr()?,
+            scheme = if tls.is_some() { "https" } else { "http" },
             seed = settings.seed,
             auth = ?settings.auth,
             clock = ?settings.clock,
@@ -61,7 +67,10 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         if !args.listen.ip().is_loopback() && settings.admin_token.is_none() {
             tracing::warn!("listening on {} without --admin-token: anyone who can reach this port can change the mock's state", args.listen);
         }
-        server::run(listener, state, server::shutdown_signal()).await
+        match tls {
+            Some(tls) => server::run_tls(listener, tls.config, state, server::shutdown_signal()).await,
+            None => server::run(listener, state, server::shutdown_signal()).await,
+        }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -70,6 +79,19 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The TLS setup the flags ask for (writing a generated certificate out if asked).
+fn tls_for(args: &ServeArgs) -> Result<Option<Tls>, String> {
+    let tls = match (&args.tls_cert, &args.tls_key, args.tls_self_signed) {
+        (Some(cert), Some(key), _) => tls::from_pem_files(cert, key)?,
+        (_, _, true) => tls::self_signed()?,
+        _ => return Ok(None),
+    };
+    if let (Some(path), Some(pem)) = (&args.tls_cert_out, &tls.generated_cert_pem) {
+        std::fs::write(path, pem).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(Some(tls))
 }
 
 fn init_tracing(format: LogFormat) {
@@ -110,50 +132,4 @@ pub fn check(paths: &[PathBuf]) -> ExitCode {
     }
     println!("{} file(s) valid", docs.len());
     ExitCode::SUCCESS
-}
-
-/// `sas-mock healthcheck`: a tiny HTTP/1.1 GET so that a shell-less image can probe itself.
-pub fn healthcheck(url: &str) -> ExitCode {
-    match probe(url) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(why) => {
-            eprintln!("unhealthy: {why}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn probe(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or("only http:// URLs are supported")?;
-    let (authority, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
-    let addr = authority
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {authority}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("cannot resolve {authority}"))?;
-    let timeout = Duration::from_secs(2);
-    let mut stream = TcpStream::connect_timeout(&addr, timeout)
-        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| e.to_string())?;
-    let mut head = [0u8; 64];
-    let n = stream
-        .read(&mut head)
-        .map_err(|e| format!("no answer: {e}"))?;
-    let status_line = String::from_utf8_lossy(&head[..n]);
-    match status_line.split_whitespace().nth(1) {
-        Some("200") => Ok(()),
-        Some(code) => Err(format!("{url} answered HTTP {code}")),
-        None => Err(format!("{url} did not answer HTTP")),
-    }
 }

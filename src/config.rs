@@ -140,6 +140,38 @@ pub struct ServeArgs {
     )]
     pub admin_token: Option<String>,
 
+    /// Serve HTTPS with this PEM certificate (chain); needs --tls-key.
+    #[arg(
+        long,
+        env = "SAS_MOCK_TLS_CERT",
+        value_name = "PEM",
+        requires = "tls_key",
+        conflicts_with = "tls_self_signed"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key that goes with --tls-cert.
+    #[arg(
+        long,
+        env = "SAS_MOCK_TLS_KEY",
+        value_name = "PEM",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve HTTPS with a certificate generated at startup for localhost, 127.0.0.1 and ::1.
+    #[arg(long, env = "SAS_MOCK_TLS_SELF_SIGNED")]
+    pub tls_self_signed: bool,
+
+    /// Write the generated certificate (PEM) to this file, for clients to trust.
+    #[arg(
+        long,
+        env = "SAS_MOCK_TLS_CERT_OUT",
+        value_name = "PATH",
+        requires = "tls_self_signed"
+    )]
+    pub tls_cert_out: Option<PathBuf>,
+
     /// How many requests the journal (GET /__admin/requests) keeps; the oldest are dropped.
     #[arg(long, env = "SAS_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,

@@ -27,6 +27,7 @@ pub mod config;
 pub mod domain;
 pub mod faults;
 pub mod fixtures;
+pub mod healthcheck;
 pub mod http;
 pub mod journal;
 pub mod mock_server;
@@ -38,6 +39,7 @@ pub mod server;
 pub mod sign;
 pub mod state;
 pub mod store;
+pub mod tls;
 
 pub use config::Settings;
 pub use http::router;

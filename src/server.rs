@@ -2,27 +2,50 @@
 
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::Listener;
 use tokio::net::TcpListener;
 
 use crate::http::router;
 use crate::state::AppState;
+use crate::tls::TlsListener;
 
 /// How long in-flight requests may take to finish after shutdown is asked for.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Serves until `shutdown` resolves, then drains in-flight requests for at most [`DRAIN_TIMEOUT`].
+/// Serves plain HTTP until `shutdown` resolves, then drains in-flight requests for at most
+/// [`DRAIN_TIMEOUT`].
 pub async fn run(
     listener: TcpListener,
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    serve_on(listener, state, shutdown).await
+}
+
+/// [`run`] over TLS.
+pub async fn run_tls(
+    listener: TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    serve_on(TlsListener::new(listener, config)?, state, shutdown).await
+}
+
+async fn serve_on<L>(
+    listener: L,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()>
+where
+    L: Listener,
+    L::Addr: std::fmt::Debug,
+{
     let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let serve = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = signalled_tx.send(());
     });

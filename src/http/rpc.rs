@@ -35,6 +35,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     let started = Instant::now();
     let request_id = state.request_ids.request_id();
     let method = request.method().to_string();
+    tracing::debug!(request_id = %request_id, "rpc received");
     let handled = match read(&state, request).await {
         Ok(rpc) => process(&state, &rpc).await,
         Err(err) => Handled {

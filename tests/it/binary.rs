@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sas-mock");
@@ -67,10 +68,11 @@ fn a_bad_fixture_stops_the_server_with_the_same_message_and_no_panic() {
 struct Server {
     child: Child,
     port: u16,
+    logs: Receiver<String>,
 }
 
 impl Server {
-    fn start() -> Server {
+    fn start(args: &[&str]) -> Server {
         let mut child = Command::new(BIN)
             .args([
                 "--listen",
@@ -80,34 +82,61 @@ impl Server {
                 "--clock",
                 "manual",
             ])
+            .args(args)
+            .env("RUST_LOG", "sas_mock=debug")
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
             .unwrap();
         let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let ready = lines.find_map(|line| {
-            let line = line.ok()?;
-            let json: serde_json::Value = serde_json::from_str(&line).ok()?;
-            (json["message"] == "sas-mock ready")
-                .then(|| json["listen"].as_str().unwrap().to_owned())
+        let (sender, logs) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
         });
-        let port = ready
-            .expect("ready line")
+        let mut server = Server {
+            child,
+            port: 0,
+            logs,
+        };
+        let ready = server.wait_for(|json| json["message"] == "sas-mock ready");
+        server.port = ready["listen"]
+            .as_str()
+            .unwrap()
             .rsplit(':')
             .next()
             .unwrap()
             .parse()
             .unwrap();
-        std::thread::spawn(move || lines.for_each(drop));
-        Server { child, port }
+        server
+    }
+
+    /// The next log line (JSON) that satisfies `want`; fails after 10 s without one.
+    fn wait_for(&self, want: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        loop {
+            let line = self
+                .logs
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the awaited log line");
+            if let Ok(json) = serde_json::from_str::<serde_json::Value>(&line) {
+                if want(&json) {
+                    return json;
+                }
+            }
+        }
+    }
+
+    fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream
     }
 
     fn get(&self, path: &str) -> String {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
+        let mut stream = self.connect();
         write!(
             stream,
             "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
@@ -116,6 +145,14 @@ impl Server {
         let mut out = String::new();
         stream.read_to_string(&mut out).unwrap();
         out
+    }
+
+    fn terminate(&self) {
+        let term = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(term.success());
     }
 }
 
@@ -127,7 +164,7 @@ impl Drop for Server {
 
 #[test]
 fn the_server_answers_over_tcp_passes_its_healthcheck_and_exits_cleanly_on_sigterm() {
-    let mut server = Server::start();
+    let mut server = Server::start(&[]);
     let answer = server.get("/?Action=DescribeScanTaskProgress&Version=2018-12-03&TaskId=100003");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(
@@ -140,16 +177,78 @@ fn the_server_answers_over_tcp_passes_its_healthcheck_and_exits_cleanly_on_sigte
         .status()
         .unwrap()
         .success());
-    let term = Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
-    let status = server.child.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "graceful exit");
+    server.terminate();
+    assert_eq!(
+        server.child.wait().unwrap().code(),
+        Some(0),
+        "graceful exit"
+    );
     let down = Command::new(BIN)
         .args(["healthcheck", "--url", &url])
         .output()
         .unwrap();
     assert_eq!(down.status.code(), Some(1));
+}
+
+#[test]
+fn sigterm_during_a_request_lets_it_finish_before_exiting() {
+    let fixture = temp_file(
+        "slow.json",
+        r#"{"tasks": [{"taskId": 5, "progress": "Success"}], "faults": [{"match": {"taskId": 5}, "delay": "1s"}]}"#,
+    );
+    let mut server = Server::start(&["--fixtures", fixture.to_str().unwrap()]);
+    let mut stream = server.connect();
+    write!(stream, "GET /?Action=DescribeScanTaskProgress&Version=2018-12-03&TaskId=5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    server.wait_for(|json| json["message"] == "rpc received");
+    server.terminate();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains(r#""ScanTaskProgress":"Success""#),
+        "{answer}"
+    );
+    assert_eq!(server.child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn tls_serves_https_with_a_generated_certificate_and_rejects_bad_pem_files() {
+    let cert = std::env::temp_dir().join(format!("sas-mock-it-{}-cert.pem", std::process::id()));
+    let server = Server::start(&[
+        "--tls-self-signed",
+        "--tls-cert-out",
+        cert.to_str().unwrap(),
+    ]);
+    assert!(std::fs::read_to_string(&cert)
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE-----"));
+    let url = format!("https://127.0.0.1:{}/__admin/health", server.port);
+    assert!(Command::new(BIN)
+        .args(["healthcheck", "--url", &url])
+        .status()
+        .unwrap()
+        .success());
+    let plain = format!("http://127.0.0.1:{}/__admin/health", server.port);
+    assert_eq!(
+        Command::new(BIN)
+            .args(["healthcheck", "--url", &plain])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+    let garbage = temp_file("garbage.pem", "not a certificate");
+    let out = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--tls-cert"])
+        .arg(&garbage)
+        .arg("--tls-key")
+        .arg(&garbage)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("garbage.pem"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

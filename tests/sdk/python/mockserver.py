@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import subprocess
 import threading
 import urllib.error
@@ -34,8 +35,11 @@ def mock_binary() -> Path:
 class MockServer:
     """One running `sas-mock serve` with a manual clock, in the given auth mode."""
 
-    def __init__(self, auth: str):
+    def __init__(self, auth: str, extra_args: tuple[str, ...] = (), cafile: str | None = None):
+        """`extra_args` go to `sas-mock serve`; `cafile` makes the admin calls HTTPS, trusting it."""
         self.auth = auth
+        self.scheme = "https" if cafile else "http"
+        self._opener = _OPENER
         self.port: int | None = None
         self._log: deque[str] = deque(maxlen=200)
         env = dict(os.environ, RUST_LOG="info")
@@ -47,6 +51,7 @@ class MockServer:
                 "--seed", "1",
                 "--auth", auth,
                 "--log-format", "json",
+                *extra_args,
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -78,6 +83,12 @@ class MockServer:
                 f"sas-mock --auth {auth} did not log 'sas-mock ready' within {READY_TIMEOUT_S:.0f}s "
                 f"(exit code {self._proc.poll()}); its output:\n" + "\n".join(self._log)
             )
+        if cafile:
+            # The server writes its certificate before it logs ready, so it can be trusted now.
+            context = ssl.create_default_context(cafile=cafile)
+            self._opener = urllib.request.build_opener(
+                urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
+            )
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -97,7 +108,7 @@ class MockServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def admin(self, method: str, path: str, body=None, query: dict | None = None):
         url = f"{self.base_url}/__admin/{path}"
@@ -110,7 +121,7 @@ class MockServer:
             headers["Content-Type"] = "application/json"
         req = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
-            with _OPENER.open(req, timeout=5) as resp:
+            with self._opener.open(req, timeout=5) as resp:
                 raw = resp.read()
         except urllib.error.HTTPError as err:
             raise AssertionError(
