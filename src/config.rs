@@ -38,13 +38,10 @@ pub enum Command {
     Sign(crate::sign::SignArgs),
     /// Exit 0 if a running server answers its health check (for container HEALTHCHECKs).
     Healthcheck {
-        /// Health URL to ask.
-        #[arg(
-            long,
-            env = "SAS_MOCK_HEALTH_URL",
-            default_value = "http://127.0.0.1:8080/__admin/health"
-        )]
-        url: String,
+        /// Health URL to ask. By default it is derived from SAS_MOCK_LISTEN (port, with 0.0.0.0
+        /// read as 127.0.0.1) and the TLS variables: http://127.0.0.1:8080/__admin/health.
+        #[arg(long, env = "SAS_MOCK_HEALTH_URL")]
+        url: Option<String>,
     },
 }
 

@@ -14,6 +14,24 @@ use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvi
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme, StreamOwned};
 
+/// The server's health URL as the environment describes it: the port of `SAS_MOCK_LISTEN`
+/// (default 8080) on loopback, `https` when TLS is configured.
+pub fn default_url() -> String {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let listen: std::net::SocketAddr = var("SAS_MOCK_LISTEN")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let host = match listen.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv6() => "[::1]".to_owned(),
+        ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+    };
+    let self_signed = var("SAS_MOCK_TLS_SELF_SIGNED").is_some_and(|v| !matches!(v.as_str(), "false" | "0" | "no" | "off"));
+    let scheme = if self_signed || var("SAS_MOCK_TLS_CERT").is_some() { "https" } else { "http" };
+    format!("{scheme}://{host}:{}/__admin/health", listen.port())
+}
+
 pub fn healthcheck(url: &str) -> ExitCode {
     match probe(url) {
         Ok(()) => ExitCode::SUCCESS,
