@@ -27,8 +27,13 @@ pub fn default_url() -> String {
         std::net::IpAddr::V6(ip) => format!("[{ip}]"),
         std::net::IpAddr::V4(ip) => ip.to_string(),
     };
-    let self_signed = var("SAS_MOCK_TLS_SELF_SIGNED").is_some_and(|v| !matches!(v.as_str(), "false" | "0" | "no" | "off"));
-    let scheme = if self_signed || var("SAS_MOCK_TLS_CERT").is_some() { "https" } else { "http" };
+    let self_signed = var("SAS_MOCK_TLS_SELF_SIGNED")
+        .is_some_and(|v| !matches!(v.as_str(), "false" | "0" | "no" | "off"));
+    let scheme = if self_signed || var("SAS_MOCK_TLS_CERT").is_some() {
+        "https"
+    } else {
+        "http"
+    };
     format!("{scheme}://{host}:{}/__admin/health", listen.port())
 }
 

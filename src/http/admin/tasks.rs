@@ -42,15 +42,20 @@ pub async fn create(State(state): State<Arc<AppState>>, body: Bytes) -> AdminRes
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
-/// The one account holding `id` (or the one the query names).
-fn locate(state: &AppState, id: i64, query: Option<&str>) -> Result<Arc<str>, AdminError> {
+/// The task id in the path and the one account holding it (or the one the query names).
+fn locate(
+    state: &AppState,
+    raw_id: &str,
+    query: Option<&str>,
+) -> Result<(Arc<str>, i64), AdminError> {
+    let id = task_id(raw_id)?;
     if let Some(account) = account_in(state, &query_map(query))? {
-        return Ok(account);
+        return Ok((account, id));
     }
     let mut accounts = state.store.accounts_with(id);
     match accounts.len() {
         0 => Err(not_found(format!("no task {id} in any account"))),
-        1 => Ok(accounts.remove(0)),
+        1 => Ok((accounts.remove(0), id)),
         _ => {
             let names: Vec<&str> = accounts.iter().map(|a| &**a).collect();
             Err(AdminError(ApiError::admin(
@@ -70,8 +75,7 @@ pub async fn get(
     Path(raw): Path<String>,
     RawQuery(query): RawQuery,
 ) -> AdminResult {
-    let id = task_id(&raw)?;
-    let account = locate(&state, id, query.as_deref())?;
+    let (account, id) = locate(&state, &raw, query.as_deref())?;
     let view = state
         .store
         .observe(&account, id, state.clock.now(), false, || None)
@@ -84,8 +88,7 @@ pub async fn delete(
     Path(raw): Path<String>,
     RawQuery(query): RawQuery,
 ) -> AdminResult {
-    let id = task_id(&raw)?;
-    let account = locate(&state, id, query.as_deref())?;
+    let (account, id) = locate(&state, &raw, query.as_deref())?;
     if !state.store.remove(&account, id) {
         return Err(not_found(format!("no task {id} in account {account}")));
     }
