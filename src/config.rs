@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -178,9 +179,28 @@ pub struct ServeArgs {
     #[arg(long, env = "SAS_MOCK_NONCE_CAPACITY", default_value_t = 100_000)]
     pub nonce_capacity: usize,
 
+    /// How long a client may take to send a request's headers; it also bounds how long an idle
+    /// keep-alive connection stays open. Slower clients are disconnected.
+    #[arg(long, env = "SAS_MOCK_HEADER_TIMEOUT", value_name = "DURATION", default_value = "30s", value_parser = duration_arg)]
+    pub header_timeout: Duration,
+
+    /// How long a client may take to send a request body; slower ones get 408 RequestTimeout.
+    #[arg(long, env = "SAS_MOCK_BODY_TIMEOUT", value_name = "DURATION", default_value = "30s", value_parser = duration_arg)]
+    pub body_timeout: Duration,
+
+    /// Most connections served at once; further ones wait until one closes.
+    #[arg(long, env = "SAS_MOCK_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
     /// Largest request body accepted, in bytes; larger ones get 413 RequestEntityTooLarge.
     #[arg(long, env = "SAS_MOCK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+}
+
+fn duration_arg(text: &str) -> Result<Duration, String> {
+    crate::domain::duration::parse_duration(text)
+        .map(Duration::from_millis)
+        .map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -210,6 +230,9 @@ pub struct Settings {
     pub journal_size: usize,
     pub nonce_capacity: usize,
     pub max_body_bytes: usize,
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    pub max_connections: usize,
 }
 
 impl Default for Settings {
@@ -224,6 +247,9 @@ impl Default for Settings {
             journal_size: 1000,
             nonce_capacity: 100_000,
             max_body_bytes: 1024 * 1024,
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 1024,
         }
     }
 }
@@ -240,6 +266,9 @@ impl ServeArgs {
             journal_size: self.journal_size,
             nonce_capacity: self.nonce_capacity,
             max_body_bytes: self.max_body_bytes,
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            max_connections: self.max_connections,
         }
     }
 }

@@ -5,6 +5,11 @@ pub mod admin;
 pub mod rpc;
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::header::CONTENT_LENGTH;
+use axum::http::HeaderMap;
 
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -25,6 +30,28 @@ pub fn router(state: Arc<AppState>) -> Router {
             error_response(&ApiError::internal())
         }))
         .with_state(state)
+}
+
+/// Reads a whole request body, refusing more than `limit` bytes (413) and bodies that take longer
+/// than `timeout` to arrive (408).
+pub async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, ApiError> {
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(ApiError::body_too_large(limit));
+    }
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(ApiError::body_too_large(limit)),
+        Err(_) => Err(ApiError::body_timeout(timeout)),
+    }
 }
 
 /// An error answered outside any request context (a fresh request id, JSON).

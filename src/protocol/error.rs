@@ -56,6 +56,7 @@ pub const CATALOG: &[CatalogEntry] = &[
     entry("InvalidSignatureMethod", 400, "Specified signature method is not valid."),
     entry("InvalidTaskId.NotFound", 404, "The specified TaskId does not exist."),
     entry("RequestEntityTooLarge", 413, "The request body is larger than the server accepts."),
+    entry("RequestTimeout", 408, "The request body was not received in time."),
 ];
 
 impl ApiError {
@@ -115,6 +116,14 @@ impl ApiError {
             413,
             "RequestEntityTooLarge",
             format!("The request body is larger than {limit} bytes."),
+        )
+    }
+
+    pub fn body_timeout(timeout: std::time::Duration) -> Self {
+        ApiError::new(
+            408,
+            "RequestTimeout",
+            format!("The request body was not received within {timeout:?}."),
         )
     }
 

@@ -252,3 +252,55 @@ fn tls_serves_https_with_a_generated_certificate_and_rejects_bad_pem_files() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn slow_clients_are_cut_off_by_the_header_and_body_timeouts() {
+    let server = Server::start(&["--header-timeout", "300ms", "--body-timeout", "300ms"]);
+    let mut slow_headers = server.connect();
+    write!(
+        slow_headers,
+        "GET /?Action=DescribeScanTaskProgress HTTP/1.1\r\nHost: x\r\n"
+    )
+    .unwrap();
+    let mut rest = Vec::new();
+    let closed = slow_headers.read_to_end(&mut rest);
+    assert!(
+        closed.is_ok(),
+        "the server closes the connection: {closed:?}"
+    );
+    let mut slow_body = server.connect();
+    write!(slow_body, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 50\r\n\r\nTaskI").unwrap();
+    let mut answer = String::new();
+    slow_body.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""Code":"RequestTimeout""#), "{answer}");
+}
+
+#[test]
+fn connections_beyond_the_limit_wait_for_a_free_slot() {
+    let server = Server::start(&["--max-connections", "1"]);
+    let request = "GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    let mut first = server.connect();
+    first.write_all(request.as_bytes()).unwrap();
+    let mut buffer = [0u8; 512];
+    assert!(
+        first.read(&mut buffer).unwrap() > 0,
+        "the first connection is served and kept alive"
+    );
+    let mut second = server.connect();
+    second.write_all(request.as_bytes()).unwrap();
+    second
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let waiting = second.read(&mut buffer);
+    assert!(
+        waiting.is_err(),
+        "no answer while the only slot is taken: {waiting:?}"
+    );
+    drop(first);
+    second
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let n = second.read(&mut buffer).unwrap();
+    assert!(String::from_utf8_lossy(&buffer[..n]).starts_with("HTTP/1.1 200"));
+}

@@ -6,7 +6,8 @@ mod tasks;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +15,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use serde::de::DeserializeOwned;
 
+use crate::http::read_body;
 use crate::protocol::encoding::parse_form;
 use crate::protocol::response::render_error;
 use crate::protocol::signature::signatures_match;
@@ -38,6 +40,29 @@ impl IntoResponse for AdminError {
 }
 
 pub type AdminResult = Result<Response, AdminError>;
+
+/// The most an admin request body may hold: room for fixture documents of ~100k tasks.
+pub const ADMIN_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// An admin request body, read with the size limit and the body timeout; refusals are
+/// Alibaba-shaped like every other error.
+pub struct AdminBody(pub Bytes);
+
+impl FromRequest<Arc<AppState>> for AdminBody {
+    type Rejection = AdminError;
+
+    async fn from_request(request: Request, state: &Arc<AppState>) -> Result<Self, AdminError> {
+        let (parts, body) = request.into_parts();
+        let bytes = read_body(
+            &parts.headers,
+            body,
+            ADMIN_MAX_BODY_BYTES,
+            state.settings.body_timeout,
+        )
+        .await?;
+        Ok(AdminBody(bytes))
+    }
+}
 
 pub fn bad_request(message: impl Into<String>) -> AdminError {
     AdminError(ApiError::admin(400, "InvalidAdminRequest", message.into()))

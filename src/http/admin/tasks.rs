@@ -3,14 +3,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
 
-use super::{bad_request, json_body, not_found, query_map, AdminError, AdminResult};
+use super::{bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult};
 use crate::protocol::ApiError;
 use crate::state::{AppState, NewTask};
 
@@ -36,7 +35,7 @@ pub async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery)
     Ok(Json(json!({ "tasks": tasks })).into_response())
 }
 
-pub async fn create(State(state): State<Arc<AppState>>, body: Bytes) -> AdminResult {
+pub async fn create(State(state): State<Arc<AppState>>, AdminBody(body): AdminBody) -> AdminResult {
     let spec: NewTask = json_body(&body)?;
     let view = state.create_task(&spec).map_err(bad_request)?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
