@@ -73,15 +73,14 @@ struct Server {
 
 impl Server {
     fn start(args: &[&str]) -> Server {
+        let listen: &[&str] = if args.contains(&"--listen") {
+            &[]
+        } else {
+            &["--listen", "127.0.0.1:0"]
+        };
         let mut child = Command::new(BIN)
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--log-format",
-                "json",
-                "--clock",
-                "manual",
-            ])
+            .args(listen)
+            .args(["--log-format", "json", "--clock", "manual"])
             .args(args)
             .env("RUST_LOG", "sas_mock=debug")
             .stderr(Stdio::piped())
@@ -303,4 +302,17 @@ fn connections_beyond_the_limit_wait_for_a_free_slot() {
         .unwrap();
     let n = second.read(&mut buffer).unwrap();
     assert!(String::from_utf8_lossy(&buffer[..n]).starts_with("HTTP/1.1 200"));
+}
+
+#[test]
+fn an_unguarded_admin_api_on_a_public_address_is_announced_loudly() {
+    let server = Server::start(&["--listen", "0.0.0.0:0"]);
+    let warning = server.wait_for(|json| json["level"] == "WARN");
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("without --admin-token"),
+        "{warning}"
+    );
 }

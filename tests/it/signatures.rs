@@ -553,3 +553,39 @@ async fn timestamps_can_be_judged_by_real_time_or_not_at_all_once_the_clock_has_
         "InvalidTimeStamp.Format"
     );
 }
+
+#[tokio::test]
+async fn secrets_signatures_and_tokens_never_reach_the_journal() {
+    let fixture = r#"{"accounts": [{"accessKeyId": "STS.k", "accessKeySecret": "s", "accountId": "9", "securityToken": "tok-XYZ"}]}"#;
+    let mock = Mock::with(
+        Settings {
+            auth: AuthMode::Strict,
+            ..settings()
+        },
+        &[fixture],
+    );
+    let uri = v2_query(
+        &mock,
+        "STS.k",
+        "s",
+        "secret-nonce",
+        &[("SecurityToken", "tok-XYZ")],
+    );
+    let signature = uri.split("Signature=").nth(1).unwrap().to_owned();
+    assert_eq!(
+        mock.send(Method::GET, &uri, &[], Body::empty())
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        v3(&mock, "STS.k", "s", "n-v3", None, Some("tok-XYZ"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let journal = mock.admin(Method::GET, "/requests", None).await.text;
+    for secret in ["tok-XYZ", signature.as_str(), "Signature", "\"s\""] {
+        assert!(!journal.contains(secret), "{secret} leaked: {journal}");
+    }
+}
