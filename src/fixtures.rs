@@ -106,6 +106,10 @@ impl std::error::Error for FixtureError {}
 
 /// Parses one document; `source` names it in errors.
 pub fn parse_document(source: &str, text: &str) -> Result<FixtureDoc, FixtureError> {
+    if !starts_an_object(text.as_bytes()) {
+        let msg = "expected a JSON object such as {\"accounts\": [...], \"tasks\": [...], \"faults\": [...]}";
+        return Err(FixtureError::new(source, "", msg));
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let doc: FixtureDoc = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
@@ -124,6 +128,12 @@ pub fn parse_document(source: &str, text: &str) -> Result<FixtureDoc, FixtureErr
         )
     })?;
     Ok(doc)
+}
+
+/// Whether the first non-blank byte opens an object (serde would otherwise read a struct from an
+/// array and report a confusing field error).
+pub fn starts_an_object(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// Expands files and directories (a directory contributes its `*.json` files, sorted by name).
@@ -218,6 +228,7 @@ mod tests {
             ),
             (r#"{"tasks": []} {}"#, "", "unexpected data"),
             ("{", "", "EOF"),
+            ("[[]]", "", "expected a JSON object"),
         ];
         for (text, path, needle) in cases {
             let err = parse_document("f.json", text).expect_err(text);

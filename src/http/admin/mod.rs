@@ -74,6 +74,9 @@ pub fn not_found(message: impl Into<String>) -> AdminError {
 
 /// Parses a JSON body into `T`, naming the field at fault.
 pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
+    if !crate::fixtures::starts_an_object(body) {
+        return Err(bad_request("invalid JSON body: expected a JSON object"));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
