@@ -4,8 +4,10 @@
 mod accounts;
 mod admin;
 mod binary;
+mod concurrency;
 mod faults;
 mod lifecycle;
+mod properties;
 mod rpc;
 mod signatures;
 mod support;
