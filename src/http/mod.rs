@@ -6,6 +6,9 @@ pub mod rpc;
 
 use std::sync::Arc;
 
+use axum::body::{Body, Bytes};
+use axum::http::header::CONTENT_LENGTH;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
@@ -31,4 +34,23 @@ pub fn router(state: Arc<AppState>) -> Router {
 fn error_response(err: &ApiError) -> Response {
     let request_id = crate::rng::Sequence::new(rand::random(), 0).request_id();
     render_error(Format::Json, &request_id, err).into_response()
+}
+
+/// Reads a request body of at most `limit` bytes (`--max-body-bytes`), for the RPC endpoint and
+/// the admin API alike. A larger body, declared or sent, is `413 RequestEntityTooLarge`.
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(ApiError::body_too_large(limit));
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::body_too_large(limit))
 }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::header::CONTENT_LENGTH;
 use axum::response::Response;
 
 use crate::actions::{self, ActionContext, VERSION};
@@ -59,19 +58,8 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
 }
 
 async fn read(state: &AppState, request: Request) -> Result<RpcRequest, ApiError> {
-    let limit = state.settings.max_body_bytes;
     let (parts, body) = request.into_parts();
-    let declared = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
-        return Err(ApiError::body_too_large(limit));
-    }
-    let body = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::body_too_large(limit))?;
+    let body = super::read_body(&parts.headers, body, state.settings.max_body_bytes).await?;
     RpcRequest::parse(parts.method, parts.uri.query(), parts.headers, body)
 }
 

@@ -6,7 +6,9 @@ mod tasks;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -45,6 +47,37 @@ pub fn bad_request(message: impl Into<String>) -> AdminError {
 
 pub fn not_found(message: impl Into<String>) -> AdminError {
     AdminError(ApiError::admin(404, "NotFound", message.into()))
+}
+
+/// An admin request body, read within `--max-body-bytes` like an RPC body, so that an oversized
+/// one is answered `413 RequestEntityTooLarge` in the usual error shape.
+pub struct AdminBody(pub Bytes);
+
+impl FromRequest<Arc<AppState>> for AdminBody {
+    type Rejection = AdminError;
+
+    async fn from_request(request: Request, state: &Arc<AppState>) -> Result<Self, AdminError> {
+        let (parts, body) = request.into_parts();
+        let limit = state.settings.max_body_bytes;
+        Ok(AdminBody(
+            crate::http::read_body(&parts.headers, body, limit).await?,
+        ))
+    }
+}
+
+/// The `{id}` segment of an admin path, percent-decoded; one that is not UTF-8 is a 400 in the
+/// usual error shape.
+pub struct PathSegment(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathSegment {
+    type Rejection = AdminError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AdminError> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(segment)| PathSegment(segment))
+            .map_err(|rejection| bad_request(rejection.body_text()))
+    }
 }
 
 /// Parses a JSON body into `T`, naming the field at fault.

@@ -2,15 +2,16 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{bad_request, json_body, not_found, query_map, AdminError, AdminResult};
+use super::{
+    bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult, PathSegment,
+};
 use crate::actions;
 use crate::domain::clock::{format_rfc3339, parse_rfc3339, ClockError};
 use crate::domain::duration::DurationMs;
@@ -34,7 +35,10 @@ pub async fn list_faults(State(state): State<Arc<AppState>>) -> AdminResult {
     Ok(Json(json!({ "faults": state.faults.list() })).into_response())
 }
 
-pub async fn add_fault(State(state): State<Arc<AppState>>, body: Bytes) -> AdminResult {
+pub async fn add_fault(
+    State(state): State<Arc<AppState>>,
+    AdminBody(body): AdminBody,
+) -> AdminResult {
     let spec: FaultSpec = json_body(&body)?;
     spec.validate(actions::is_known)
         .map_err(|(field, msg)| bad_request(format!("{field}: {msg}")))?;
@@ -60,7 +64,7 @@ pub async fn clear_faults(
 
 pub async fn remove_fault(
     State(state): State<Arc<AppState>>,
-    Path(raw): Path<String>,
+    PathSegment(raw): PathSegment,
 ) -> AdminResult {
     let id: u64 = raw
         .parse()
@@ -71,7 +75,10 @@ pub async fn remove_fault(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-pub async fn load_fixtures(State(state): State<Arc<AppState>>, body: Bytes) -> AdminResult {
+pub async fn load_fixtures(
+    State(state): State<Arc<AppState>>,
+    AdminBody(body): AdminBody,
+) -> AdminResult {
     let text =
         std::str::from_utf8(&body).map_err(|_| bad_request("the fixture document is not UTF-8"))?;
     let source = "request body";
@@ -106,7 +113,10 @@ struct MoveClock {
     set: Option<String>,
 }
 
-pub async fn move_clock(State(state): State<Arc<AppState>>, body: Bytes) -> AdminResult {
+pub async fn move_clock(
+    State(state): State<Arc<AppState>>,
+    AdminBody(body): AdminBody,
+) -> AdminResult {
     let request: MoveClock = json_body(&body)?;
     let moved = match (request.advance, request.set) {
         (Some(by), None) => state.clock.advance(by.0),

@@ -2,15 +2,16 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{bad_request, json_body, not_found, query_map, AdminError, AdminResult};
+use super::{
+    bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult, PathSegment,
+};
 use crate::domain::schedule::{PartialSchedule, Progress};
 use crate::protocol::ApiError;
 use crate::state::AppState;
@@ -57,7 +58,7 @@ pub async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery)
     Ok(Json(json!({ "tasks": tasks })).into_response())
 }
 
-pub async fn create(State(state): State<Arc<AppState>>, body: Bytes) -> AdminResult {
+pub async fn create(State(state): State<Arc<AppState>>, AdminBody(body): AdminBody) -> AdminResult {
     let spec: NewTask = json_body(&body)?;
     let account = account_of(
         &state,
@@ -121,7 +122,7 @@ fn locate(state: &AppState, id: i64, query: Option<&str>) -> Result<Arc<str>, Ad
 
 pub async fn get(
     State(state): State<Arc<AppState>>,
-    Path(raw): Path<String>,
+    PathSegment(raw): PathSegment,
     RawQuery(query): RawQuery,
 ) -> AdminResult {
     let id = task_id(&raw)?;
@@ -135,7 +136,7 @@ pub async fn get(
 
 pub async fn delete(
     State(state): State<Arc<AppState>>,
-    Path(raw): Path<String>,
+    PathSegment(raw): PathSegment,
     RawQuery(query): RawQuery,
 ) -> AdminResult {
     let id = task_id(&raw)?;
