@@ -6,6 +6,7 @@ mod admin;
 mod binary;
 mod concurrency;
 mod faults;
+mod hostile;
 mod lifecycle;
 mod properties;
 mod rpc;
