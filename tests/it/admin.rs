@@ -359,3 +359,30 @@ async fn admin_bodies_over_the_body_limit_get_413_in_the_usual_error_shape() {
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(answer.code(), "RequestEntityTooLarge", "{}", answer.text);
 }
+
+#[tokio::test]
+async fn a_blank_account_or_access_key_is_refused_rather_than_acted_on() {
+    let mock = Mock::new();
+    let tasks_before = mock.state.store.len();
+    for (method, path, body) in [
+        (Method::POST, "/tasks", Some(json!({"accountId": ""}))),
+        (Method::POST, "/tasks", Some(json!({"accessKeyId": " "}))),
+        (Method::GET, "/tasks?accountId=", None),
+        (Method::GET, "/tasks/282832?accessKeyId=", None),
+        (Method::POST, "/reset?accountId=", None),
+        (Method::DELETE, "/faults?accountId=%20", None),
+        (Method::DELETE, "/requests?accountId=", None),
+    ] {
+        let answer = mock.admin(method.clone(), path, body).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{method} {path}");
+        assert!(
+            answer.json["Message"]
+                .as_str()
+                .unwrap()
+                .ends_with("must not be empty"),
+            "{method} {path}: {}",
+            answer.text
+        );
+    }
+    assert_eq!(mock.state.store.len(), tasks_before);
+}

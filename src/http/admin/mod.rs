@@ -94,6 +94,19 @@ pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
     })
 }
 
+/// An `accountId` or `accessKeyId` given to the admin API, refused when blank: no request can
+/// reach such an account (requests treat an empty AccessKeyId as none, fixtures refuse blank
+/// ids), so acting on it would silently do nothing useful.
+pub fn account_name<'a>(
+    field: &str,
+    value: Option<&'a str>,
+) -> Result<Option<&'a str>, AdminError> {
+    match value {
+        Some(v) if v.trim().is_empty() => Err(bad_request(format!("{field} must not be empty"))),
+        other => Ok(other),
+    }
+}
+
 /// The query string as a map (first value wins).
 pub fn query_map(raw: Option<&str>) -> HashMap<String, String> {
     let mut map = HashMap::new();

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult, PathSegment,
+    account_name, bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult,
+    PathSegment,
 };
 use crate::actions;
 use crate::domain::clock::{format_rfc3339, parse_rfc3339, ClockError};
@@ -55,10 +56,10 @@ pub async fn clear_faults(
     RawQuery(query): RawQuery,
 ) -> AdminResult {
     let q = query_map(query.as_deref());
-    let account = q.get("accountId");
-    state.faults.remove_where(|rule| {
-        account.is_none_or(|a| rule.account_id.as_deref() == Some(a.as_str()))
-    });
+    let account = account_name("accountId", q.get("accountId").map(String::as_str))?;
+    state
+        .faults
+        .remove_where(|rule| account.is_none_or(|a| rule.account_id.as_deref() == Some(a)));
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -92,7 +93,7 @@ pub async fn load_fixtures(
 
 pub async fn reset(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> AdminResult {
     let q = query_map(query.as_deref());
-    let account = q.get("accountId").map(String::as_str);
+    let account = account_name("accountId", q.get("accountId").map(String::as_str))?;
     state.reset(account);
     Ok(Json(json!({ "reset": account.unwrap_or("all") })).into_response())
 }
@@ -171,6 +172,7 @@ pub async fn clear_requests(
     RawQuery(query): RawQuery,
 ) -> AdminResult {
     let q = query_map(query.as_deref());
-    state.journal.clear(q.get("accountId").map(String::as_str));
+    let account = account_name("accountId", q.get("accountId").map(String::as_str))?;
+    state.journal.clear(account);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

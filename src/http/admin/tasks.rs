@@ -10,7 +10,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{
-    bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult, PathSegment,
+    account_name, bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult,
+    PathSegment,
 };
 use crate::domain::schedule::{PartialSchedule, Progress};
 use crate::protocol::ApiError;
@@ -34,6 +35,8 @@ fn account_of(
     account_id: Option<&str>,
     access_key_id: Option<&str>,
 ) -> Result<Option<Arc<str>>, AdminError> {
+    let account_id = account_name("accountId", account_id)?;
+    let access_key_id = account_name("accessKeyId", access_key_id)?;
     match (account_id, access_key_id) {
         (Some(_), Some(_)) => Err(bad_request("give accountId or accessKeyId, not both")),
         (Some(a), None) => Ok(Some(Arc::from(a))),
