@@ -191,6 +191,12 @@ fn cases(max_body: usize) -> Vec<Case> {
         case("POST", "/__admin/tasks", 400, "InvalidAdminRequest").body(r#"{"taskId": 1, "accountId": "a", "accessKeyId": "b"}"#),
         case("POST", "/__admin/tasks", 400, "InvalidAdminRequest").body(r#"{"targetInfo": "[]"}"#),
         case("POST", "/__admin/tasks", 400, "InvalidAdminRequest").body(b"\xff\xfe".to_vec()),
+        case("POST", "/__admin/tasks", 400, "InvalidAdminRequest").body(r#"{"accountId": ""}"#),     // no request could reach it
+        case("POST", "/__admin/tasks", 400, "InvalidAdminRequest").body(r#"{"accessKeyId": " "}"#),
+        case("GET", "/__admin/tasks/1?accountId=",                       400, "InvalidAdminRequest"),
+        case("POST", "/__admin/reset?accountId=",                        400, "InvalidAdminRequest"),   // would reset nothing
+        case("DELETE", "/__admin/faults?accountId=",                     400, "InvalidAdminRequest"),
+        case("DELETE", "/__admin/requests?accountId=",                   400, "InvalidAdminRequest"),
         case("PUT", "/__admin/tasks",                                    405, "MethodNotAllowed"),
         case("GET", "/__admin/tasks/abc",                                400, "InvalidAdminRequest"),
         case("GET", "/__admin/tasks/%FF",                                400, "InvalidAdminRequest"),   // not UTF-8 in the path
