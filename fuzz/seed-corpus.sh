@@ -13,7 +13,7 @@ captures="${1:-$root/../../shared/reference/captures}"
 [ -d "$captures" ] || captures=/work/shared/reference/captures
 seeds="$here/seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds/requests" "$seeds/fixtures" "$seeds/duration"
+mkdir -p "$seeds/requests" "$seeds/admin" "$seeds/fixtures" "$seeds/duration"
 
 python3 - "$captures" "$root/fixtures" "$seeds" <<'PY'
 import base64, glob, json, os, re, sys
@@ -50,6 +50,21 @@ for name, seed in {
     "put": request_seed("PUT", D, [], b""),
 }.items():
     write("requests", name, seed)
+
+# Admin API calls, for the router target (a first-line target starting with / is a path).
+default_fixture = open(os.path.join(fixtures, "default.json"), "rb").read()
+for name, seed in {
+    "tasks-create": request_seed("POST", "/__admin/tasks", [], json.dumps({"accessKeyId": "testid", "schedule": {"init": {"polls": 1}}, "progress": "Failed"}).encode()),
+    "tasks-get": request_seed("GET", "/__admin/tasks/282832?accountId=default", [], b""),
+    "tasks-delete": request_seed("DELETE", "/__admin/tasks/100001?accessKeyId=testid", [], b""),
+    "faults-add": request_seed("POST", "/__admin/faults", [], json.dumps({"match": {"action": "*", "taskId": 1}, "error": {"status": 429, "code": "Throttling.User", "message": "x"}, "times": 2, "probability": 0.5}).encode()),
+    "faults-clear": request_seed("DELETE", "/__admin/faults?accountId=1234567890123456", [], b""),
+    "fixtures-load": request_seed("POST", "/__admin/fixtures", [], default_fixture),
+    "clock": request_seed("POST", "/__admin/clock", [], b'{"advance": "1.5m"}'),
+    "reset": request_seed("POST", "/__admin/reset?accountId=default", [], b""),
+    "requests": request_seed("GET", "/__admin/requests?limit=5&action=StartVirusScanTask", [], b""),
+}.items():
+    write("admin", name, seed)
 
 # Fixture documents: the repository's files, plus small documents for the other shapes.
 for path in sorted(glob.glob(os.path.join(fixtures, "*.json"))):
