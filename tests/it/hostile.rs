@@ -343,3 +343,17 @@ async fn poll_times(mock: &Mock, task_id: i64, n: usize) -> Vec<String> {
     }
     seen
 }
+
+#[tokio::test]
+async fn the_journal_stays_small_whatever_size_of_action_or_key_a_client_sends() {
+    let mock = Mock::new();
+    let huge = "A".repeat(mock.state.settings.max_body_bytes / 2 - 64);
+    let body = format!("Action={huge}&Version=2018-12-03&AccessKeyId={huge}");
+    let answer = mock
+        .send(Method::POST, "/", &[FORM], Body::from(body))
+        .await;
+    assert_eq!(answer.code(), "InvalidAction.NotFound");
+    let journal = mock.admin(Method::GET, "/requests", None).await;
+    let entry = journal.text.len();
+    assert!(entry < 4_096, "one journal entry holds {entry} bytes");
+}
