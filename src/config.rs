@@ -192,6 +192,10 @@ pub struct ServeArgs {
     #[arg(long, env = "SAS_MOCK_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
 
+    /// Largest admin API body accepted, in bytes (fixture documents can be large).
+    #[arg(long, env = "SAS_MOCK_MAX_ADMIN_BODY_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_admin_body_bytes: usize,
+
     /// Largest request body accepted, in bytes; larger ones get 413 RequestEntityTooLarge.
     #[arg(long, env = "SAS_MOCK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -230,6 +234,7 @@ pub struct Settings {
     pub journal_size: usize,
     pub nonce_capacity: usize,
     pub max_body_bytes: usize,
+    pub max_admin_body_bytes: usize,
     pub header_timeout: Duration,
     pub body_timeout: Duration,
     pub max_connections: usize,
@@ -247,6 +252,7 @@ impl Default for Settings {
             journal_size: 1000,
             nonce_capacity: 100_000,
             max_body_bytes: 1024 * 1024,
+            max_admin_body_bytes: 64 * 1024 * 1024,
             header_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(30),
             max_connections: 1024,
@@ -266,6 +272,7 @@ impl ServeArgs {
             journal_size: self.journal_size,
             nonce_capacity: self.nonce_capacity,
             max_body_bytes: self.max_body_bytes,
+            max_admin_body_bytes: self.max_admin_body_bytes,
             header_timeout: self.header_timeout,
             body_timeout: self.body_timeout,
             max_connections: self.max_connections,

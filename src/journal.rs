@@ -26,6 +26,29 @@ pub struct JournalEntry {
     pub latency_micros: u64,
 }
 
+/// The most bytes an entry keeps of a text the client chose (method, action, access key id,
+/// account): the journal's memory is bounded by its size, not by what clients send.
+pub const MAX_CLIENT_TEXT: usize = 256;
+
+/// `text` cut to [`MAX_CLIENT_TEXT`] bytes on a character boundary, with `…` marking the cut.
+pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_CLIENT_TEXT {
+        return text.into();
+    }
+    let mut end = MAX_CLIENT_TEXT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end]).into()
+}
+
+fn clip_owned(text: String) -> String {
+    match clip(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clipped) => clipped,
+    }
+}
+
 /// Which entries to return.
 #[derive(Debug, Default, Clone)]
 pub struct JournalFilter {
@@ -70,6 +93,10 @@ impl Journal {
             return;
         }
         entry.seq = self.seq.fetch_add(1, Ordering::Relaxed);
+        entry.method = clip_owned(entry.method);
+        entry.action = entry.action.map(clip_owned);
+        entry.access_key_id = entry.access_key_id.map(clip_owned);
+        entry.account_id = clip_owned(entry.account_id);
         let mut entries = self.lock();
         if entries.len() >= self.capacity {
             entries.pop_front();
@@ -145,6 +172,32 @@ mod tests {
             .map(|e| e.seq)
             .collect();
         assert_eq!(seqs, [3, 4, 5]);
+    }
+
+    #[test]
+    fn texts_a_client_chose_are_clipped_on_a_character_boundary() {
+        let journal = Journal::new(2);
+        let long = "é".repeat(1_000);
+        let mut e = entry(&long, &format!("ak/{long}"));
+        e.access_key_id = Some(long.clone());
+        journal.record(e);
+        journal.record(entry("DescribeScanTaskProgress", "1"));
+        let entries = journal.entries(&JournalFilter::default());
+        let clipped = entries[0].action.as_deref().unwrap_or_default();
+        assert!(clipped.len() <= MAX_CLIENT_TEXT + '…'.len_utf8());
+        assert!(
+            clipped.starts_with("éé") && clipped.ends_with("é…"),
+            "{clipped}"
+        );
+        assert!(entries[0].account_id.len() <= MAX_CLIENT_TEXT + 3);
+        assert!(entries[0]
+            .access_key_id
+            .as_deref()
+            .is_some_and(|k| k.ends_with('…')));
+        assert_eq!(
+            entries[1].action.as_deref(),
+            Some("DescribeScanTaskProgress")
+        );
     }
 
     #[test]

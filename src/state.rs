@@ -174,6 +174,11 @@ impl AppState {
         account_id: Option<&str>,
         access_key_id: Option<&str>,
     ) -> Result<Option<Arc<str>>, String> {
+        for (field, value) in [("accountId", account_id), ("accessKeyId", access_key_id)] {
+            if value.is_some_and(|v| v.trim().is_empty()) {
+                return Err(format!("{field} must not be empty"));
+            }
+        }
         match (account_id, access_key_id) {
             (Some(_), Some(_)) => Err("give accountId or accessKeyId, not both".to_owned()),
             (Some(a), None) => Ok(Some(Arc::from(a))),

@@ -5,14 +5,13 @@ use crate::config::UnknownTasks;
 use crate::protocol::{ApiError, Reply};
 
 pub fn handle(ctx: &ActionContext<'_>) -> Result<Reply, ApiError> {
-    let raw = ctx
-        .request
+    ctx.request
         .non_empty_param("TaskId")
         .ok_or_else(|| ApiError::missing("TaskId"))?;
-    let task_id: i64 = raw
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::invalid_parameter("TaskId"))?;
+    let task_id = ctx
+        .request
+        .task_id()
+        .ok_or_else(|| ApiError::invalid_parameter("TaskId"))?;
     let state = ctx.state;
     let account = &ctx.caller.account;
     let seen = state.store.observe(account, task_id, ctx.now, true, || {

@@ -15,7 +15,7 @@ use crate::config::TimestampCheck;
 use crate::domain::clock::{format_rfc3339, Clock};
 use crate::faults::FaultTarget;
 use crate::http::read_body;
-use crate::journal::JournalEntry;
+use crate::journal::{clip, JournalEntry};
 use crate::protocol::response::{render_error, render_reply};
 use crate::protocol::{ApiError, Format, Reply, RpcRequest};
 use crate::registry::Caller;
@@ -162,10 +162,10 @@ fn finish(
     let latency_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
         request_id = %request_id,
-        action = handled.action.as_deref().unwrap_or("-"),
+        action = %clip(handled.action.as_deref().unwrap_or("-")),
         status,
         code = code.as_deref().unwrap_or("-"),
-        account = %handled.caller.account,
+        account = %clip(&handled.caller.account),
         latency_ms = latency_micros as f64 / 1000.0,
         "rpc"
     );

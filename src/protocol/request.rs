@@ -108,9 +108,10 @@ impl RpcRequest {
         credential.or_else(|| self.header("x-acs-accesskey-id").filter(|v| !v.is_empty()))
     }
 
-    /// `TaskId` if it is present and a valid long (used to match fault rules and fill the journal).
+    /// `TaskId` if it is present and a valid long, surrounding spaces ignored. The one reading of
+    /// it: the action, fault rules and the journal must agree on which task a request names.
     pub fn task_id(&self) -> Option<i64> {
-        self.param("TaskId").and_then(|v| v.parse().ok())
+        self.param("TaskId").and_then(|v| v.trim().parse().ok())
     }
 }
 
@@ -217,6 +218,24 @@ mod tests {
             Some("ak2")
         );
         assert_eq!(request(Method::POST, "", &[], "").access_key_id(), None);
+    }
+
+    #[test]
+    fn task_ids_are_read_ignoring_surrounding_spaces() {
+        for (query, expected) in [
+            ("TaskId=282832", Some(282832)),
+            ("TaskId=%20282832+", Some(282832)),
+            ("TaskId=-1", Some(-1)),
+            ("TaskId=1.5", None),
+            ("TaskId=9223372036854775808", None),
+            ("TaskId=", None),
+        ] {
+            assert_eq!(
+                request(Method::GET, query, &[], "").task_id(),
+                expected,
+                "{query}"
+            );
+        }
     }
 
     #[test]

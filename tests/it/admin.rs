@@ -298,3 +298,90 @@ async fn an_admin_token_guards_everything_but_health() {
         "ok"
     );
 }
+
+#[tokio::test]
+async fn an_admin_path_segment_that_is_not_utf8_is_a_400_in_the_usual_error_shape() {
+    let mock = Mock::new();
+    for (method, path) in [
+        (Method::GET, "/tasks/%FF"),
+        (Method::DELETE, "/tasks/%C3%28"),
+        (Method::DELETE, "/faults/%FF"),
+    ] {
+        let answer = mock.admin(method, path, None).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(
+            answer.code(),
+            "InvalidAdminRequest",
+            "{path}: {}",
+            answer.text
+        );
+        assert!(answer.json["RequestId"].is_string(), "{}", answer.text);
+    }
+}
+
+#[tokio::test]
+async fn admin_bodies_over_the_body_limit_get_413_in_the_usual_error_shape() {
+    let small = Mock::with(
+        Settings {
+            max_admin_body_bytes: 64,
+            ..settings()
+        },
+        &[DEFAULT_FIXTURES],
+    );
+    let padded = format!(r#"{{"advance": "1s"{}}}"#, " ".repeat(64));
+    for path in ["/clock", "/faults", "/tasks", "/fixtures"] {
+        let answer = small
+            .send(
+                Method::POST,
+                &format!("/__admin{path}"),
+                &[],
+                padded.clone(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        assert_eq!(
+            answer.code(),
+            "RequestEntityTooLarge",
+            "{path}: {}",
+            answer.text
+        );
+        assert_eq!(
+            answer.json["Message"],
+            "The request body is larger than 64 bytes."
+        );
+    }
+    // Beyond axum's own 2 MB default, a fixture document still loads under the default limit.
+    let mock = Mock::new();
+    let huge = format!(r#"{{"tasks": []{}}}"#, " ".repeat(3 << 20));
+    let answer = mock
+        .send(Method::POST, "/__admin/fixtures", &[], Body::from(huge))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+}
+
+#[tokio::test]
+async fn a_blank_account_or_access_key_is_refused_rather_than_acted_on() {
+    let mock = Mock::new();
+    let tasks_before = mock.state.store.len();
+    for (method, path, body) in [
+        (Method::POST, "/tasks", Some(json!({"accountId": ""}))),
+        (Method::POST, "/tasks", Some(json!({"accessKeyId": " "}))),
+        (Method::GET, "/tasks?accountId=", None),
+        (Method::GET, "/tasks/282832?accessKeyId=", None),
+        (Method::POST, "/reset?accountId=", None),
+        (Method::DELETE, "/faults?accountId=%20", None),
+        (Method::DELETE, "/requests?accountId=", None),
+    ] {
+        let answer = mock.admin(method.clone(), path, body).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{method} {path}");
+        assert!(
+            answer.json["Message"]
+                .as_str()
+                .unwrap()
+                .ends_with("must not be empty"),
+            "{method} {path}: {}",
+            answer.text
+        );
+    }
+    assert_eq!(mock.state.store.len(), tasks_before);
+}

@@ -193,3 +193,23 @@ async fn clearing_faults_restores_normal_answers_and_bad_rules_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_fault_rule_for_a_task_also_answers_a_task_id_padded_with_spaces() {
+    let mock = Mock::new();
+    for task_id in ["403403", "%20403403", "403403+", "%09403403"] {
+        let answer = mock
+            .rpc(&format!("Action=DescribeScanTaskProgress&TaskId={task_id}"))
+            .await;
+        assert_eq!(
+            (answer.status.as_u16(), answer.code()),
+            (403, "NoPermission"),
+            "TaskId={task_id}: {}",
+            answer.text
+        );
+    }
+    let journal = mock.admin(Method::GET, "/requests", None).await;
+    for entry in journal.json["requests"].as_array().unwrap() {
+        assert_eq!(entry["taskId"], 403403, "{entry}");
+    }
+}

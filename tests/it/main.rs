@@ -4,9 +4,12 @@
 mod accounts;
 mod admin;
 mod binary;
+mod concurrency;
 mod faults;
+mod hostile;
 mod in_process;
 mod lifecycle;
+mod properties;
 mod rpc;
 mod signatures;
 mod support;

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -41,9 +42,6 @@ impl IntoResponse for AdminError {
 
 pub type AdminResult = Result<Response, AdminError>;
 
-/// The most an admin request body may hold: room for fixture documents of ~100k tasks.
-pub const ADMIN_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
-
 /// An admin request body, read with the size limit and the body timeout; refusals are
 /// Alibaba-shaped like every other error.
 pub struct AdminBody(pub Bytes);
@@ -56,7 +54,7 @@ impl FromRequest<Arc<AppState>> for AdminBody {
         let bytes = read_body(
             &parts.headers,
             body,
-            ADMIN_MAX_BODY_BYTES,
+            state.settings.max_admin_body_bytes,
             state.settings.body_timeout,
         )
         .await?;
@@ -70,6 +68,21 @@ pub fn bad_request(message: impl Into<String>) -> AdminError {
 
 pub fn not_found(message: impl Into<String>) -> AdminError {
     AdminError(ApiError::admin(404, "NotFound", message.into()))
+}
+
+/// The `{id}` segment of an admin path, percent-decoded; one that is not UTF-8 is a 400 in the
+/// usual error shape.
+pub struct PathSegment(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathSegment {
+    type Rejection = AdminError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AdminError> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(segment)| PathSegment(segment))
+            .map_err(|rejection| bad_request(rejection.body_text()))
+    }
 }
 
 /// Parses a JSON body into `T`, naming the field at fault.
@@ -87,6 +100,19 @@ pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
         };
         bad_request(format!("invalid JSON body: {at}{}", err.into_inner()))
     })
+}
+
+/// An `accountId` or `accessKeyId` given to the admin API, refused when blank: no request can
+/// reach such an account (requests treat an empty AccessKeyId as none, fixtures refuse blank
+/// ids), so acting on it would silently do nothing useful.
+pub fn account_name<'a>(
+    field: &str,
+    value: Option<&'a str>,
+) -> Result<Option<&'a str>, AdminError> {
+    match value {
+        Some(v) if v.trim().is_empty() => Err(bad_request(format!("{field} must not be empty"))),
+        other => Ok(other),
+    }
 }
 
 /// The query string as a map (first value wins).

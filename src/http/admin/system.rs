@@ -2,14 +2,17 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult};
+use super::{
+    account_name, bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult,
+    PathSegment,
+};
 use crate::domain::clock::{format_rfc3339, parse_rfc3339, ClockError};
 use crate::domain::duration::DurationMs;
 use crate::faults::FaultSpec;
@@ -46,16 +49,16 @@ pub async fn clear_faults(
     RawQuery(query): RawQuery,
 ) -> AdminResult {
     let q = query_map(query.as_deref());
-    let account = q.get("accountId");
-    state.faults.remove_where(|rule| {
-        account.is_none_or(|a| rule.account_id.as_deref() == Some(a.as_str()))
-    });
+    let account = account_name("accountId", q.get("accountId").map(String::as_str))?;
+    state
+        .faults
+        .remove_where(|rule| account.is_none_or(|a| rule.account_id.as_deref() == Some(a)));
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 pub async fn remove_fault(
     State(state): State<Arc<AppState>>,
-    Path(raw): Path<String>,
+    PathSegment(raw): PathSegment,
 ) -> AdminResult {
     let id: u64 = raw
         .parse()
@@ -83,7 +86,7 @@ pub async fn load_fixtures(
 
 pub async fn reset(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> AdminResult {
     let q = query_map(query.as_deref());
-    let account = q.get("accountId").map(String::as_str);
+    let account = account_name("accountId", q.get("accountId").map(String::as_str))?;
     state.reset(account);
     Ok(Json(json!({ "reset": account.unwrap_or("all") })).into_response())
 }
@@ -162,6 +165,7 @@ pub async fn clear_requests(
     RawQuery(query): RawQuery,
 ) -> AdminResult {
     let q = query_map(query.as_deref());
-    state.journal.clear(q.get("accountId").map(String::as_str));
+    let account = account_name("accountId", q.get("accountId").map(String::as_str))?;
+    state.journal.clear(account);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

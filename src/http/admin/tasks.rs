@@ -3,13 +3,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
 
-use super::{bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult};
+use super::{
+    bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult, PathSegment,
+};
 use crate::protocol::ApiError;
 use crate::state::{AppState, NewTask};
 
@@ -71,7 +73,7 @@ fn locate(
 
 pub async fn get(
     State(state): State<Arc<AppState>>,
-    Path(raw): Path<String>,
+    PathSegment(raw): PathSegment,
     RawQuery(query): RawQuery,
 ) -> AdminResult {
     let (account, id) = locate(&state, &raw, query.as_deref())?;
@@ -84,7 +86,7 @@ pub async fn get(
 
 pub async fn delete(
     State(state): State<Arc<AppState>>,
-    Path(raw): Path<String>,
+    PathSegment(raw): PathSegment,
     RawQuery(query): RawQuery,
 ) -> AdminResult {
     let (account, id) = locate(&state, &raw, query.as_deref())?;
