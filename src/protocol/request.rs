@@ -2,11 +2,16 @@
 //! with `Action` and `Version` falling back to the `x-acs-action` / `x-acs-version` headers.
 
 use axum::body::Bytes;
+use axum::http::header::HeaderName;
 use axum::http::{header, HeaderMap, Method};
 
 use super::encoding::parse_form;
 use super::error::ApiError;
 use super::response::Format;
+
+static X_ACS_ACTION: HeaderName = HeaderName::from_static("x-acs-action");
+static X_ACS_VERSION: HeaderName = HeaderName::from_static("x-acs-version");
+static X_ACS_ACCESSKEY_ID: HeaderName = HeaderName::from_static("x-acs-accesskey-id");
 
 /// The parsed, decoded form of one request to `/`.
 #[derive(Debug, Clone)]
@@ -64,20 +69,22 @@ impl RpcRequest {
         self.param(name).filter(|v| !v.is_empty())
     }
 
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// A header's value, if it is visible ASCII. Name it with a `HeaderName` on hot paths: a
+    /// `&str` name is parsed on every lookup.
+    pub fn header<K: header::AsHeaderName>(&self, name: K) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// `Action` from the parameters, else the `x-acs-action` header.
     pub fn action(&self) -> Option<&str> {
         self.non_empty_param("Action")
-            .or_else(|| self.header("x-acs-action").filter(|v| !v.is_empty()))
+            .or_else(|| self.header(&X_ACS_ACTION).filter(|v| !v.is_empty()))
     }
 
     /// `Version` from the parameters, else the `x-acs-version` header.
     pub fn version(&self) -> Option<&str> {
         self.non_empty_param("Version")
-            .or_else(|| self.header("x-acs-version").filter(|v| !v.is_empty()))
+            .or_else(|| self.header(&X_ACS_VERSION).filter(|v| !v.is_empty()))
     }
 
     /// The response format: JSON unless `Format` says XML (any letter case).
@@ -101,11 +108,11 @@ impl RpcRequest {
             return Some(id);
         }
         let credential = self
-            .header(header::AUTHORIZATION.as_str())
+            .header(&header::AUTHORIZATION)
             .and_then(|auth| auth.split_once("Credential="))
             .map(|(_, rest)| rest.split([',', ' ']).next().unwrap_or(""))
             .filter(|id| !id.is_empty());
-        credential.or_else(|| self.header("x-acs-accesskey-id").filter(|v| !v.is_empty()))
+        credential.or_else(|| self.header(&X_ACS_ACCESSKEY_ID).filter(|v| !v.is_empty()))
     }
 
     /// `TaskId` if it is present and a valid long (used to match fault rules and fill the journal).
