@@ -21,13 +21,13 @@ pub struct TaskSeed {
     pub pinned: Option<Progress>,
 }
 
-/// Who is calling, as far as state goes.
+/// Who is calling, as far as state goes. Cheap to make: a known key is shared, not copied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Caller {
-    pub access_key_id: Option<String>,
+    pub access_key_id: Option<Arc<str>>,
     pub account: Arc<str>,
     /// The fixture's definition of the key, when it has one.
-    pub key: Option<AccessKey>,
+    pub key: Option<Arc<AccessKey>>,
 }
 
 /// What a loaded document added, for messages and the admin API.
@@ -43,7 +43,7 @@ pub struct Summary {
 
 #[derive(Debug, Clone)]
 pub struct Registry {
-    pub keys: HashMap<String, AccessKey>,
+    pub keys: HashMap<Arc<str>, Arc<AccessKey>>,
     pub default_schedule: Schedule,
     /// Tasks without an owner: every account gets its own copy the first time it asks.
     pub shared: HashMap<i64, TaskSeed>,
@@ -79,12 +79,12 @@ impl Registry {
         };
         match self.keys.get(id) {
             Some(key) => Caller {
-                access_key_id: Some(id.to_owned()),
+                access_key_id: Some(Arc::clone(&key.id)),
                 account: Arc::clone(&key.account_id),
-                key: Some(key.clone()),
+                key: Some(Arc::clone(key)),
             },
             None => Caller {
-                access_key_id: Some(id.to_owned()),
+                access_key_id: Some(Arc::from(id)),
                 account: account_for_unknown_key(id),
                 key: None,
             },
@@ -198,14 +198,14 @@ impl Registry {
                 return Err(at(&format!("deny[{j}]"), &msg));
             }
             let key = AccessKey {
-                id: spec.access_key_id.clone(),
+                id: Arc::from(spec.access_key_id.as_str()),
                 secret: spec.access_key_secret.clone(),
                 account_id: Arc::from(spec.account_id.as_str()),
                 deny: spec.deny.clone(),
                 active: spec.active,
                 security_token: spec.security_token.clone(),
             };
-            self.keys.insert(key.id.clone(), key);
+            self.keys.insert(Arc::clone(&key.id), Arc::new(key));
         }
         Ok(())
     }
