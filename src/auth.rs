@@ -199,7 +199,7 @@ fn v3_canonical(req: &RpcRequest, signed: Option<&[&str]>) -> String {
     };
     v3_canonical_request_of(
         req.method.as_str(),
-        req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        req.query(),
         &headers,
         signed.unwrap_or(MINIMAL),
         hashed_payload,

@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::http::header::HeaderName;
 use axum::http::{header, HeaderMap, Method};
 
-use super::encoding::parse_form;
+use super::encoding::FormPairs;
 use super::error::ApiError;
 use super::response::Format;
 
@@ -18,9 +18,9 @@ static X_ACS_ACCESSKEY_ID: HeaderName = HeaderName::from_static("x-acs-accesskey
 pub struct RpcRequest {
     pub method: Method,
     /// Query-string parameters, form-decoded, in wire order.
-    pub query: Vec<(String, String)>,
+    query: FormPairs,
     /// Form-body parameters (only for `application/x-www-form-urlencoded`), form-decoded.
-    pub form: Vec<(String, String)>,
+    form: FormPairs,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
@@ -36,11 +36,11 @@ impl RpcRequest {
         if method != Method::GET && method != Method::POST {
             return Err(ApiError::unsupported_method());
         }
-        let query = raw_query.map(parse_form).unwrap_or_default();
+        let query = raw_query.map(FormPairs::parse).unwrap_or_default();
         let form = if is_form(&headers) && !body.is_empty() {
-            parse_form(&String::from_utf8_lossy(&body))
+            FormPairs::parse(&String::from_utf8_lossy(&body))
         } else {
-            Vec::new()
+            FormPairs::default()
         };
         Ok(RpcRequest {
             method,
@@ -53,10 +53,12 @@ impl RpcRequest {
 
     /// Every parameter, query first, then body.
     pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.query
-            .iter()
-            .chain(&self.form)
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+        self.query.iter().chain(self.form.iter())
+    }
+
+    /// The query-string parameters alone (V3 signs them apart from the body), in wire order.
+    pub fn query(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.query.iter()
     }
 
     /// The first value of a parameter (query before body).
@@ -122,15 +124,12 @@ impl RpcRequest {
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
+    const FORM: &str = "application/x-www-form-urlencoded";
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        })
-        .unwrap_or(false)
+        .and_then(|v| v.trim_start().get(..FORM.len()))
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(FORM))
 }
 
 #[cfg(test)]
@@ -165,6 +164,24 @@ mod tests {
         assert_eq!(req.param("TaskId"), Some("1"));
         assert_eq!(req.param("TargetInfo"), Some("a b+c"));
         assert_eq!(req.params().count(), 4);
+    }
+
+    #[test]
+    fn the_form_content_type_matches_in_any_letter_case() {
+        for content_type in [
+            " Application/X-WWW-Form-URLencoded;charset=utf-8",
+            "application/x-www-form-urlencoded",
+        ] {
+            let req = request(Method::POST, "", &[("content-type", content_type)], "A=1");
+            assert_eq!(req.param("A"), Some("1"), "{content_type}");
+        }
+        let short = request(
+            Method::POST,
+            "",
+            &[("content-type", "application/x")],
+            "A=1",
+        );
+        assert_eq!(short.param("A"), None);
     }
 
     #[test]
