@@ -55,9 +55,10 @@ pub async fn connection(
     stream.set_nodelay(true)?;
     let mut outcome = Outcome::default();
     let (mut request, mut buf) = (Vec::with_capacity(2048), Vec::with_capacity(8192));
+    let mut writer = builder.writer(conn);
     let mut n = 0u64;
     while limits.take_one() {
-        builder.build(conn, n, &mut request);
+        writer.build(n, &mut request);
         n += 1;
         let started = Instant::now();
         stream.write_all(&request).await?;
