@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::domain::clock::{format_rfc3339, Millis};
 use crate::domain::schedule::{Progress, Schedule};
+use crate::domain::target::shown_target_info;
 use crate::domain::task::Task;
 
 type Key = (Arc<str>, i64);
@@ -40,7 +41,7 @@ fn view(key: &Key, task: &Task, progress: Progress) -> TaskView {
     TaskView {
         account_id: Arc::clone(&key.0),
         task_id: key.1,
-        target_info: Arc::clone(&task.target_info),
+        target_info: shown_target_info(&task.target_info, key.1),
         progress,
         polls: task.polls,
         created_at: task.created_at,
