@@ -78,9 +78,9 @@ for scenario in health unsigned v2 v3 start; do
   RPS[$scenario]=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' <<<"$line")
   case $scenario in
     health) name="GET /__admin/health" ;;
-    unsigned) name="Describe… unsigned" ;;
-    v2) name="Describe… HMAC-SHA1" ;;
-    v3) name="Describe… V3 (ACS3)" ;;
+    unsigned) name="Describe unsigned" ;;
+    v2) name="Describe HMAC-SHA1" ;;
+    v3) name="Describe V3 (ACS3)" ;;
     start) name="StartVirusScanTask" ;;
   esac
   row "$name" loadgen "$line"
@@ -91,7 +91,7 @@ if command -v wrk >/dev/null 2>&1; then
   DESCRIBE="$URL/?Action=DescribeScanTaskProgress&Version=2018-12-03&TaskId=100002"
   START_BODY='TargetInfo=%5B%7B%22type%22%3A%22uuid%22%2C%22name%22%3A%22h1%22%2C%22target%22%3A%22abc%22%7D%5D'
   for spec in "GET /__admin/health|$URL/__admin/health|" \
-              "Describe… unsigned|$DESCRIBE|" \
+              "Describe unsigned|$DESCRIBE|" \
               "StartVirusScanTask|$URL/?Action=StartVirusScanTask&Version=2018-12-03|$START_BODY"; do
     IFS='|' read -r name url body <<<"$spec"
     line=$(WRK_BODY="$body" wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER}s" -s bench/wrk.lua "$url" | tail -1)
