@@ -1,16 +1,16 @@
 //! The request journal: a bounded ring buffer of what the mock answered, for tests to inspect.
 //!
 //! Recording is on every request's path, so it takes no lock that requests share: each entry
-//! goes to its own slot of the ring (slot = position modulo capacity), locked alone. A slot
-//! holds the entry's position, so reads put entries back in order. The only shared lock is a
-//! gate that recording takes for reading (never waiting on one another) and that a per-account
-//! clear takes for writing, to pack the survivors at the newest positions. That keeps the
-//! behaviour of a plain queue exactly: the oldest entry is dropped only when the journal is full,
-//! also after a per-account clear made room.
+//! goes to its own slot of the ring (slot = position modulo capacity; slots are allocated in
+//! chunks as the journal fills), locked alone. A slot holds the entry's position, so reads put
+//! entries back in order. The only shared lock is a gate that recording takes for reading (never
+//! waiting on one another) and that a per-account clear takes for writing, to pack the survivors
+//! at the newest positions. That keeps the behaviour of a plain queue exactly: the oldest entry is
+//! dropped only when the journal is full, also after a per-account clear made room.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 
 use serde::{Serialize, Serializer};
 
@@ -70,10 +70,17 @@ impl JournalFilter {
 /// An entry and its position in the ring (positions only grow).
 type Slot = Option<Box<(u64, JournalEntry)>>;
 
+/// Slots are allocated this many at a time, when first written, so that a large
+/// `--journal-size` costs memory only as the journal fills (as the queue it replaced did).
+const CHUNK: usize = 1024;
+
+/// `CHUNK` slots, allocated on first use.
+type Chunk = OnceLock<Box<[Mutex<Slot>]>>;
+
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
-    slots: Box<[Mutex<Slot>]>,
+    chunks: Box<[Chunk]>,
     /// Read by every recording, written only to clear.
     gate: RwLock<()>,
     /// The next position in the ring; an entry's `seq` is its first position plus one.
@@ -84,7 +91,9 @@ impl Journal {
     pub fn new(capacity: usize) -> Self {
         Journal {
             capacity,
-            slots: (0..capacity).map(|_| Mutex::new(None)).collect(),
+            chunks: (0..capacity.div_ceil(CHUNK))
+                .map(|_| OnceLock::new())
+                .collect(),
             gate: RwLock::new(()),
             next: AtomicU64::new(0),
         }
@@ -113,16 +122,21 @@ impl Journal {
 
     fn slot(&self, position: u64) -> MutexGuard<'_, Slot> {
         let index = (position % self.capacity as u64) as usize;
-        self.slots[index]
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        let chunk = self.chunks[index / CHUNK]
+            .get_or_init(|| (0..CHUNK).map(|_| Mutex::new(None)).collect());
+        lock(&chunk[index % CHUNK])
     }
 
     /// Every entry held, with its position, oldest first (emptying the ring if `take`).
     fn snapshot(&self, take: bool) -> Vec<(u64, JournalEntry)> {
-        let mut held: Vec<(u64, JournalEntry)> = (0..self.capacity as u64)
-            .filter_map(|i| {
-                let mut slot = self.slot(i);
+        let slots = self
+            .chunks
+            .iter()
+            .filter_map(OnceLock::get)
+            .flat_map(|c| c.iter());
+        let mut held: Vec<(u64, JournalEntry)> = slots
+            .filter_map(|slot| {
+                let mut slot = lock(slot);
                 if take {
                     slot.take().map(|b| *b)
                 } else {
@@ -171,6 +185,10 @@ impl Journal {
     pub fn capacity(&self) -> usize {
         self.capacity
     }
+}
+
+fn lock(slot: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
+    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
@@ -273,6 +291,22 @@ mod tests {
             .map(|e| e.seq)
             .collect();
         assert_eq!(seqs, (3_901..=4_000).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn a_large_journal_fills_across_chunks_and_wraps() {
+        let journal = Journal::new(CHUNK * 2 + 5);
+        for i in 0..(CHUNK * 3) {
+            journal.record(entry(&format!("A{i}"), "x"));
+        }
+        let seqs: Vec<u64> = (journal.entries(&JournalFilter::default()).iter())
+            .map(|e| e.seq)
+            .collect();
+        let newest = (CHUNK * 3) as u64;
+        assert_eq!(
+            seqs,
+            (newest - (CHUNK * 2 + 5) as u64 + 1..=newest).collect::<Vec<_>>()
+        );
     }
 
     #[test]
