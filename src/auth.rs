@@ -10,16 +10,23 @@
 //! token, then the nonce (recorded only once the signature is proven, so forgeries cannot burn
 //! nonces).
 
+use axum::http::header::{HeaderName, AUTHORIZATION};
+
 use crate::config::AuthMode;
 use crate::domain::account::AccessKey;
 use crate::domain::clock::{parse_rfc3339, Millis};
 use crate::nonces::{NonceStore, NONCE_WINDOW_MILLIS};
 use crate::protocol::signature::{
-    parse_v3_authorization, sha256_hex, signatures_match, v2_signature, v2_string_to_sign,
-    v3_canonical_request, v3_signature, v3_string_to_sign, V3_ALGORITHM,
+    parse_v3_authorization, sha256_hex, signatures_match, v2_string_to_sign_of, v2_verify,
+    v3_canonical_request_of, v3_string_to_sign, v3_verify, V3Authorization, EMPTY_SHA256,
+    V3_ALGORITHM,
 };
 use crate::protocol::{ApiError, RpcRequest};
 use crate::registry::{Caller, Registry};
+
+static X_ACS_DATE: HeaderName = HeaderName::from_static("x-acs-date");
+static X_ACS_SIGNATURE_NONCE: HeaderName = HeaderName::from_static("x-acs-signature-nonce");
+static X_ACS_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-acs-security-token");
 
 /// What verification needs besides the request.
 pub struct AuthContext<'a> {
@@ -39,9 +46,15 @@ enum Scheme<'a> {
     V3 { header: &'a str },
 }
 
+/// A signed request's scheme, with the V3 header read once.
+enum Signed<'a> {
+    HmacSha1,
+    V3(V3Authorization<'a>),
+}
+
 fn scheme(req: &RpcRequest) -> Result<Scheme<'_>, ApiError> {
     if let Some(header) = req
-        .header("authorization")
+        .header(&AUTHORIZATION)
         .filter(|h| h.starts_with("ACS3-"))
     {
         return Ok(Scheme::V3 { header });
@@ -59,19 +72,22 @@ pub fn authenticate(req: &RpcRequest, ctx: &AuthContext<'_>) -> Result<Caller, A
     if ctx.mode == AuthMode::Off {
         return Ok(ctx.registry.caller(req.access_key_id()));
     }
-    let access_key_id = match scheme(req)? {
+    let (access_key_id, signed) = match scheme(req)? {
         Scheme::Unsigned if ctx.mode == AuthMode::Strict => {
             return Err(ApiError::missing("AccessKeyId"))
         }
         Scheme::Unsigned => return Ok(ctx.registry.caller(req.non_empty_param("AccessKeyId"))),
-        Scheme::HmacSha1 { access_key_id } => access_key_id,
+        Scheme::HmacSha1 { access_key_id } => (access_key_id, Signed::HmacSha1),
         Scheme::V3 { header } => {
-            if !header.starts_with(&format!("{V3_ALGORITHM} ")) {
+            let algorithm_then_space = header
+                .strip_prefix(V3_ALGORITHM)
+                .is_some_and(|rest| rest.starts_with(' '));
+            if !algorithm_then_space {
                 return Err(catalog("InvalidSignatureMethod"));
             }
             let auth = parse_v3_authorization(header)
-                .map_err(|_| incomplete(&v3_server_string(req, None)))?;
-            auth.credential
+                .map_err(|_| incomplete(&v3_string_to_sign(&v3_canonical(req, None))))?;
+            (auth.credential, Signed::V3(auth))
         }
     };
     let Some(key) = ctx.registry.keys.get(access_key_id) else {
@@ -81,23 +97,28 @@ pub fn authenticate(req: &RpcRequest, ctx: &AuthContext<'_>) -> Result<Caller, A
             _ => Ok(ctx.registry.caller(Some(access_key_id))),
         };
     };
-    verify_known(req, key, ctx)?;
+    verify_known(req, key, &signed, ctx)?;
     Ok(ctx.registry.caller(Some(access_key_id)))
 }
 
-fn verify_known(req: &RpcRequest, key: &AccessKey, ctx: &AuthContext<'_>) -> Result<(), ApiError> {
+fn verify_known(
+    req: &RpcRequest,
+    key: &AccessKey,
+    signed: &Signed<'_>,
+    ctx: &AuthContext<'_>,
+) -> Result<(), ApiError> {
     if !key.active {
         return Err(catalog("InvalidAccessKeyId.Inactive"));
     }
-    let (nonce, token) = match scheme(req)? {
-        Scheme::V3 { header } => {
-            verify_v3(req, key, header, ctx.stamp_now)?;
+    let (nonce, token) = match signed {
+        Signed::V3(auth) => {
+            verify_v3(req, key, auth, ctx.stamp_now)?;
             (
-                req.header("x-acs-signature-nonce"),
-                req.header("x-acs-security-token"),
+                req.header(&X_ACS_SIGNATURE_NONCE),
+                req.header(&X_ACS_SECURITY_TOKEN),
             )
         }
-        _ => {
+        Signed::HmacSha1 => {
             verify_hmac_sha1(req, key, ctx.stamp_now)?;
             (req.param("SignatureNonce"), req.param("SecurityToken"))
         }
@@ -126,16 +147,12 @@ fn verify_hmac_sha1(
         .non_empty_param("Timestamp")
         .ok_or_else(|| ApiError::missing("Timestamp"))?;
     check_time(timestamp, now)?;
-    let params: Vec<(String, String)> = req
-        .params()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    let server_string = v2_string_to_sign(req.method.as_str(), &params);
+    let server_string = v2_string_to_sign_of(req.method.as_str(), req.params());
     let presented = req
         .param("Signature")
         .filter(|s| !s.is_empty())
         .ok_or_else(|| incomplete(&server_string))?;
-    if !signatures_match(&v2_signature(&key.secret, &server_string), presented) {
+    if !v2_verify(&key.secret, &server_string, presented) {
         return Err(mismatch(&server_string));
     }
     Ok(())
@@ -144,23 +161,24 @@ fn verify_hmac_sha1(
 fn verify_v3(
     req: &RpcRequest,
     key: &AccessKey,
-    header: &str,
+    auth: &V3Authorization<'_>,
     now: Option<Millis>,
 ) -> Result<(), ApiError> {
-    let auth =
-        parse_v3_authorization(header).map_err(|_| incomplete(&v3_server_string(req, None)))?;
-    let date = req.header("x-acs-date").filter(|d| !d.is_empty());
-    let server_string = v3_server_string(req, Some(&auth.signed_headers));
-    check_time(date.ok_or_else(|| incomplete(&server_string))?, now)?;
-    if !signatures_match(&v3_signature(&key.secret, &server_string), auth.signature) {
-        return Err(mismatch(&server_string));
+    let date = req.header(&X_ACS_DATE).filter(|d| !d.is_empty());
+    let canonical = v3_canonical(req, Some(&auth.signed_headers));
+    let Some(date) = date else {
+        return Err(incomplete(&v3_string_to_sign(&canonical)));
+    };
+    check_time(date, now)?;
+    if !v3_verify(&key.secret, &canonical, auth.signature) {
+        return Err(mismatch(&v3_string_to_sign(&canonical)));
     }
     Ok(())
 }
 
-/// The V3 string to sign the server computes, over the headers the request says it signed (or,
-/// when the header is unreadable, the minimal documented set).
-fn v3_server_string(req: &RpcRequest, signed: Option<&[&str]>) -> String {
+/// The V3 canonical request the server computes, over the headers the request says it signed
+/// (or, when the header is unreadable, the minimal documented set).
+fn v3_canonical(req: &RpcRequest, signed: Option<&[&str]>) -> String {
     const MINIMAL: &[&str] = &[
         "host",
         "x-acs-action",
@@ -179,14 +197,20 @@ fn v3_server_string(req: &RpcRequest, signed: Option<&[&str]>) -> String {
             )
         })
         .collect();
-    let canonical = v3_canonical_request(
+    let body_hash;
+    let hashed_payload = if req.body.is_empty() {
+        EMPTY_SHA256
+    } else {
+        body_hash = sha256_hex(&req.body);
+        &body_hash
+    };
+    v3_canonical_request_of(
         req.method.as_str(),
-        &req.query,
+        req.query(),
         &headers,
         signed.unwrap_or(MINIMAL),
-        &sha256_hex(&req.body),
-    );
-    v3_string_to_sign(&canonical)
+        hashed_payload,
+    )
 }
 
 fn check_time(text: &str, now: Option<Millis>) -> Result<(), ApiError> {

@@ -1,25 +1,37 @@
 //! The request journal: a bounded ring buffer of what the mock answered, for tests to inspect.
+//!
+//! Recording is on every request's path, so it takes no lock that requests share: each entry
+//! goes to its own slot of the ring (slot = position modulo capacity; slots are allocated in
+//! chunks as the journal fills), locked alone. A slot holds the entry's position, so reads put
+//! entries back in order. The only shared lock is a gate that recording takes for reading (never
+//! waiting on one another) and that a per-account clear takes for writing, to pack the survivors
+//! at the newest positions. That keeps the behaviour of a plain queue exactly: the oldest entry is
+//! dropped only when the journal is full, also after a per-account clear made room.
 
-use std::collections::VecDeque;
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+use crate::domain::clock::{format_rfc3339, Millis};
 
 /// One answered RPC request. Secrets and signatures are never recorded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
     pub seq: u64,
-    pub time: String,
-    pub method: String,
-    pub action: Option<String>,
-    pub access_key_id: Option<String>,
-    pub account_id: String,
+    /// When it was answered, on the mock's clock (RFC 3339 when serialised).
+    #[serde(serialize_with = "rfc3339")]
+    pub time: Millis,
+    pub method: Cow<'static, str>,
+    pub action: Option<Cow<'static, str>>,
+    pub access_key_id: Option<Arc<str>>,
+    pub account_id: Arc<str>,
     pub task_id: Option<i64>,
     pub status: u16,
     /// The error code, for error answers.
-    pub code: Option<String>,
+    pub code: Option<Cow<'static, str>>,
     pub request_id: String,
     /// The fault rule that answered, if one did.
     pub fault_id: Option<u64>,
@@ -42,11 +54,22 @@ pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
     format!("{}…", &text[..end]).into()
 }
 
-fn clip_owned(text: String) -> String {
-    match clip(&text) {
-        std::borrow::Cow::Borrowed(_) => text,
-        std::borrow::Cow::Owned(clipped) => clipped,
+fn clip_cow(text: Cow<'static, str>) -> Cow<'static, str> {
+    if text.len() <= MAX_CLIENT_TEXT {
+        return text;
     }
+    Cow::Owned(clip(&text).into_owned())
+}
+
+fn clip_arc(text: Arc<str>) -> Arc<str> {
+    if text.len() <= MAX_CLIENT_TEXT {
+        return text;
+    }
+    Arc::from(clip(&text).as_ref())
+}
+
+fn rfc3339<S: Serializer>(millis: &Millis, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_rfc3339(*millis))
 }
 
 /// Which entries to return.
@@ -67,23 +90,42 @@ impl JournalFilter {
                 .access_key_id
                 .as_deref()
                 .is_none_or(|k| e.access_key_id.as_deref() == Some(k))
-            && self.account_id.as_deref().is_none_or(|a| e.account_id == a)
+            && self
+                .account_id
+                .as_deref()
+                .is_none_or(|a| *e.account_id == *a)
     }
 }
+
+/// An entry and its position in the ring (positions only grow).
+type Slot = Option<Box<(u64, JournalEntry)>>;
+
+/// Slots are allocated this many at a time, when first written, so that a large
+/// `--journal-size` costs memory only as the journal fills (as the queue it replaced did).
+const CHUNK: usize = 1024;
+
+/// `CHUNK` slots, allocated on first use.
+type Chunk = OnceLock<Box<[Mutex<Slot>]>>;
 
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
-    entries: Mutex<VecDeque<JournalEntry>>,
-    seq: AtomicU64,
+    chunks: Box<[Chunk]>,
+    /// Read by every recording, written only to clear.
+    gate: RwLock<()>,
+    /// The next position in the ring; an entry's `seq` is its first position plus one.
+    next: AtomicU64,
 }
 
 impl Journal {
     pub fn new(capacity: usize) -> Self {
         Journal {
             capacity,
-            entries: Mutex::new(VecDeque::with_capacity(capacity.min(4096))),
-            seq: AtomicU64::new(1),
+            chunks: (0..capacity.div_ceil(CHUNK))
+                .map(|_| OnceLock::new())
+                .collect(),
+            gate: RwLock::new(()),
+            next: AtomicU64::new(0),
         }
     }
 
@@ -92,25 +134,62 @@ impl Journal {
         if self.capacity == 0 {
             return;
         }
-        entry.seq = self.seq.fetch_add(1, Ordering::Relaxed);
-        entry.method = clip_owned(entry.method);
-        entry.action = entry.action.map(clip_owned);
-        entry.access_key_id = entry.access_key_id.map(clip_owned);
-        entry.account_id = clip_owned(entry.account_id);
-        let mut entries = self.lock();
-        if entries.len() >= self.capacity {
-            entries.pop_front();
+        entry.method = clip_cow(entry.method);
+        entry.action = entry.action.map(clip_cow);
+        entry.access_key_id = entry.access_key_id.map(clip_arc);
+        entry.account_id = clip_arc(entry.account_id);
+        let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
+        let position = self.next.fetch_add(1, Ordering::Relaxed);
+        entry.seq = position + 1;
+        self.put(position, entry);
+    }
+
+    /// Writes `entry` at `position`, unless a later entry has already lapped it there.
+    fn put(&self, position: u64, entry: JournalEntry) {
+        let mut slot = self.slot(position);
+        match slot.as_deref_mut() {
+            Some((held, _)) if *held > position => {}
+            Some(old) => *old = (position, entry),
+            None => *slot = Some(Box::new((position, entry))),
         }
-        entries.push_back(entry);
+    }
+
+    fn slot(&self, position: u64) -> MutexGuard<'_, Slot> {
+        let index = (position % self.capacity as u64) as usize;
+        let chunk = self.chunks[index / CHUNK]
+            .get_or_init(|| (0..CHUNK).map(|_| Mutex::new(None)).collect());
+        lock(&chunk[index % CHUNK])
+    }
+
+    /// Every entry held, with its position, oldest first (emptying the ring if `take`).
+    fn snapshot(&self, take: bool) -> Vec<(u64, JournalEntry)> {
+        let slots = self
+            .chunks
+            .iter()
+            .filter_map(OnceLock::get)
+            .flat_map(|c| c.iter());
+        let mut held: Vec<(u64, JournalEntry)> = slots
+            .filter_map(|slot| {
+                let mut slot = lock(slot);
+                if take {
+                    slot.take().map(|b| *b)
+                } else {
+                    slot.as_deref().cloned()
+                }
+            })
+            .collect();
+        held.sort_unstable_by_key(|(position, _)| *position);
+        held
     }
 
     /// Matching entries, oldest first; with a limit, the most recent `limit` of them.
     pub fn entries(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
-        let entries = self.lock();
-        let mut matching: Vec<JournalEntry> = entries
-            .iter()
+        let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
+        let mut matching: Vec<JournalEntry> = self
+            .snapshot(false)
+            .into_iter()
+            .map(|(_, e)| e)
             .filter(|e| filter.accepts(e))
-            .cloned()
             .collect();
         if let Some(limit) = filter.limit {
             let skip = matching.len().saturating_sub(limit);
@@ -119,24 +198,31 @@ impl Journal {
         matching
     }
 
-    /// Forgets every entry, or those of one account.
+    /// Forgets every entry, or those of one account (the others move up to the newest
+    /// positions, so the room made is used before anything else is dropped).
     pub fn clear(&self, account: Option<&str>) {
-        let mut entries = self.lock();
-        match account {
-            None => entries.clear(),
-            Some(a) => entries.retain(|e| e.account_id != a),
+        let _gate = self.gate.write().unwrap_or_else(|p| p.into_inner());
+        let held = self.snapshot(true);
+        let Some(account) = account else { return };
+        let kept: Vec<JournalEntry> = held
+            .into_iter()
+            .map(|(_, e)| e)
+            .filter(|e| *e.account_id != *account)
+            .collect();
+        let next = self.next.load(Ordering::Relaxed);
+        let first = next.saturating_sub(kept.len() as u64);
+        for (position, entry) in (first..).zip(kept) {
+            self.put(position, entry);
         }
     }
 
     pub fn capacity(&self) -> usize {
         self.capacity
     }
+}
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<JournalEntry>> {
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
+fn lock(slot: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
+    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
@@ -146,9 +232,9 @@ mod tests {
     fn entry(action: &str, account: &str) -> JournalEntry {
         JournalEntry {
             seq: 0,
-            time: String::new(),
+            time: 0,
             method: "GET".into(),
-            action: Some(action.into()),
+            action: Some(action.to_owned().into()),
             access_key_id: None,
             account_id: account.into(),
             task_id: None,
@@ -179,7 +265,7 @@ mod tests {
         let journal = Journal::new(2);
         let long = "é".repeat(1_000);
         let mut e = entry(&long, &format!("ak/{long}"));
-        e.access_key_id = Some(long.clone());
+        e.access_key_id = Some(Arc::from(long.as_str()));
         journal.record(e);
         journal.record(entry("DescribeScanTaskProgress", "1"));
         let entries = journal.entries(&JournalFilter::default());
@@ -215,8 +301,79 @@ mod tests {
             limit: Some(1),
             ..Default::default()
         };
-        assert_eq!(journal.entries(&latest)[0].account_id, "y");
+        assert_eq!(&*journal.entries(&latest)[0].account_id, "y");
         journal.clear(Some("x"));
         assert_eq!(journal.entries(&JournalFilter::default()).len(), 1);
+    }
+
+    fn actions(journal: &Journal) -> Vec<String> {
+        let entries = journal.entries(&JournalFilter::default());
+        entries
+            .into_iter()
+            .filter_map(|e| e.action.map(String::from))
+            .collect()
+    }
+
+    #[test]
+    fn room_made_by_clearing_one_account_is_used_before_anything_is_dropped() {
+        let journal = Journal::new(3);
+        journal.record(entry("x1", "x"));
+        journal.record(entry("y1", "y"));
+        journal.record(entry("x2", "x"));
+        journal.clear(Some("x"));
+        journal.record(entry("z1", "z"));
+        journal.record(entry("z2", "z"));
+        assert_eq!(actions(&journal), ["y1", "z1", "z2"]);
+        journal.record(entry("z3", "z"));
+        assert_eq!(actions(&journal), ["z1", "z2", "z3"]);
+        let seqs: Vec<u64> = (journal.entries(&JournalFilter::default()).iter())
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(seqs, [4, 5, 6], "sequence numbers keep counting");
+        journal.clear(None);
+        assert!(actions(&journal).is_empty());
+    }
+
+    #[test]
+    fn concurrent_recording_keeps_exactly_the_newest_entries_in_order() {
+        let journal = Journal::new(100);
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let journal = &journal;
+                s.spawn(move || {
+                    for i in 0..1_000 {
+                        journal.record(entry(&format!("t{t}-{i}"), "x"));
+                    }
+                });
+            }
+        });
+        let seqs: Vec<u64> = (journal.entries(&JournalFilter::default()).iter())
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(seqs, (3_901..=4_000).collect::<Vec<u64>>());
+    }
+
+    #[test]
+    fn a_large_journal_fills_across_chunks_and_wraps() {
+        let journal = Journal::new(CHUNK * 2 + 5);
+        for i in 0..(CHUNK * 3) {
+            journal.record(entry(&format!("A{i}"), "x"));
+        }
+        let seqs: Vec<u64> = (journal.entries(&JournalFilter::default()).iter())
+            .map(|e| e.seq)
+            .collect();
+        let newest = (CHUNK * 3) as u64;
+        assert_eq!(
+            seqs,
+            (newest - (CHUNK * 2 + 5) as u64 + 1..=newest).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_journal_of_size_zero_keeps_nothing() {
+        let journal = Journal::new(0);
+        journal.record(entry("A", "x"));
+        assert!(actions(&journal).is_empty());
+        journal.clear(Some("x"));
     }
 }

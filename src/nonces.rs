@@ -6,6 +6,7 @@
 //! map and queue overhead. Sixteen independently locked shards keep writers from queueing on one lock.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
 use crate::domain::clock::Millis;
@@ -17,8 +18,26 @@ const SHARDS: usize = 16;
 
 #[derive(Debug, Default)]
 struct Shard {
-    seen: HashMap<u64, Millis>,
+    seen: HashMap<u64, Millis, BuildHasherDefault<AlreadyHashed>>,
     order: VecDeque<(Millis, u64)>,
+}
+
+/// The keys are already keyed 64-bit hashes, well mixed: hashing them again (SipHash) only costs.
+#[derive(Debug, Default)]
+struct AlreadyHashed(u64);
+
+impl Hasher for AlreadyHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 #[derive(Debug)]

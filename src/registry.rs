@@ -8,7 +8,7 @@ use crate::actions;
 use crate::domain::account::{account_for_unknown_key, AccessKey, DEFAULT_ACCOUNT};
 use crate::domain::schedule::{PartialSchedule, Progress, Schedule};
 use crate::domain::target::{
-    normalize_target_info, normalize_target_value, placeholder_target_info,
+    normalize_target_info, normalize_target_value, placeholder_marker, placeholder_target_info,
 };
 use crate::faults::{FaultMatch, FaultSpec};
 use crate::fixtures::{FixtureDoc, FixtureError, TaskSpec};
@@ -16,18 +16,19 @@ use crate::fixtures::{FixtureDoc, FixtureError, TaskSpec};
 /// How a seeded task starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskSeed {
+    /// `TargetInfo`, or the empty placeholder marker (see `domain::target::placeholder_marker`).
     pub target_info: Arc<str>,
     pub schedule: Schedule,
     pub pinned: Option<Progress>,
 }
 
-/// Who is calling, as far as state goes.
+/// Who is calling, as far as state goes. Cheap to make: a known key is shared, not copied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Caller {
-    pub access_key_id: Option<String>,
+    pub access_key_id: Option<Arc<str>>,
     pub account: Arc<str>,
     /// The fixture's definition of the key, when it has one.
-    pub key: Option<AccessKey>,
+    pub key: Option<Arc<AccessKey>>,
 }
 
 /// What a loaded document added, for messages and the admin API.
@@ -43,7 +44,7 @@ pub struct Summary {
 
 #[derive(Debug, Clone)]
 pub struct Registry {
-    pub keys: HashMap<String, AccessKey>,
+    pub keys: HashMap<Arc<str>, Arc<AccessKey>>,
     pub default_schedule: Schedule,
     /// Tasks without an owner: every account gets its own copy the first time it asks.
     pub shared: HashMap<i64, TaskSeed>,
@@ -79,12 +80,12 @@ impl Registry {
         };
         match self.keys.get(id) {
             Some(key) => Caller {
-                access_key_id: Some(id.to_owned()),
+                access_key_id: Some(Arc::clone(&key.id)),
                 account: Arc::clone(&key.account_id),
-                key: Some(key.clone()),
+                key: Some(Arc::clone(key)),
             },
             None => Caller {
-                access_key_id: Some(id.to_owned()),
+                access_key_id: Some(Arc::from(id)),
                 account: account_for_unknown_key(id),
                 key: None,
             },
@@ -117,6 +118,7 @@ impl Registry {
             next.default_schedule = partial.over(Schedule::default());
         }
         let mut seen = HashSet::new();
+        let mut accounts = HashSet::new();
         let mut touched = Vec::with_capacity(doc.tasks.len());
         for (i, spec) in doc.tasks.iter().enumerate() {
             let at = |field: &str, msg: String| {
@@ -124,7 +126,8 @@ impl Registry {
             };
             let owner = next
                 .owner(spec.access_key_id.as_deref(), spec.account_id.as_deref())
-                .map_err(|(field, msg)| at(&format!(".{field}"), msg))?;
+                .map_err(|(field, msg)| at(&format!(".{field}"), msg))?
+                .map(|account| intern(&mut accounts, account));
             if !seen.insert((owner.clone(), spec.task_id)) {
                 return Err(at(
                     ".taskId",
@@ -198,14 +201,14 @@ impl Registry {
                 return Err(at(&format!("deny[{j}]"), &msg));
             }
             let key = AccessKey {
-                id: spec.access_key_id.clone(),
+                id: Arc::from(spec.access_key_id.as_str()),
                 secret: spec.access_key_secret.clone(),
                 account_id: Arc::from(spec.account_id.as_str()),
                 deny: spec.deny.clone(),
                 active: spec.active,
                 security_token: spec.security_token.clone(),
             };
-            self.keys.insert(key.id.clone(), key);
+            self.keys.insert(Arc::clone(&key.id), Arc::new(key));
         }
         Ok(())
     }
@@ -222,7 +225,19 @@ impl Registry {
         }
     }
 
+    /// A fixture task's seed. Without `targetInfo` it keeps the shared placeholder marker rather
+    /// than its own copy of the placeholder text (the id is final here).
     fn seed(&self, spec: &TaskSpec) -> Result<TaskSeed, (&'static str, String)> {
+        if spec.target_info.is_none() {
+            return Ok(TaskSeed {
+                target_info: placeholder_marker(),
+                schedule: spec
+                    .schedule
+                    .unwrap_or_default()
+                    .over(self.default_schedule),
+                pinned: spec.progress,
+            });
+        }
         self.make_seed(
             spec.task_id,
             spec.target_info.as_ref(),
@@ -259,6 +274,17 @@ impl Registry {
         self.owned
             .get(&(Arc::clone(account), task_id))
             .or_else(|| self.shared.get(&task_id))
+    }
+}
+
+/// The one `Arc` for an account name that a document names over and over (a task each).
+fn intern(accounts: &mut HashSet<Arc<str>>, account: Arc<str>) -> Arc<str> {
+    match accounts.get(&account) {
+        Some(known) => Arc::clone(known),
+        None => {
+            accounts.insert(Arc::clone(&account));
+            account
+        }
     }
 }
 

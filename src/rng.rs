@@ -58,15 +58,31 @@ impl Sequence {
     pub fn request_id(&self) -> String {
         let hi = self.next_u64();
         let lo = self.next_u64();
-        format!(
-            "{:08X}-{:04X}-4{:03X}-{:04X}-{:012X}",
-            hi >> 32,
-            (hi >> 16) & 0xFFFF,
-            hi & 0x0FFF,
-            (lo >> 48) & 0x3FFF | 0x8000,
-            lo & 0xFFFF_FFFF_FFFF
-        )
+        uuid_text(hi, lo)
     }
+}
+
+/// `XXXXXXXX-XXXX-4XXX-YXXX-XXXXXXXXXXXX` from two random words (version 4, variant 10xx),
+/// written digit by digit: this runs for every request.
+fn uuid_text(hi: u64, lo: u64) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let groups = [
+        (hi >> 32, 8),
+        ((hi >> 16) & 0xFFFF, 4),
+        (0x4000 | (hi & 0x0FFF), 4),
+        (0x8000 | ((lo >> 48) & 0x3FFF), 4),
+        (lo & 0xFFFF_FFFF_FFFF, 12),
+    ];
+    let mut out = String::with_capacity(36);
+    for (index, (value, digits)) in groups.into_iter().enumerate() {
+        if index > 0 {
+            out.push('-');
+        }
+        for shift in (0..digits).rev() {
+            out.push(char::from(HEX[((value >> (4 * shift)) & 0xF) as usize]));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -91,6 +107,21 @@ mod tests {
         assert!(id
             .chars()
             .all(|c| c == '-' || c.is_ascii_digit() || c.is_ascii_uppercase()));
+    }
+
+    #[test]
+    fn request_ids_are_the_uuid_layout_of_two_words() {
+        for (hi, lo) in [(0, 0), (u64::MAX, u64::MAX), (0x0123_4567_89AB_CDEF, 42)] {
+            let expected = format!(
+                "{:08X}-{:04X}-4{:03X}-{:04X}-{:012X}",
+                hi >> 32,
+                (hi >> 16) & 0xFFFF,
+                hi & 0x0FFF,
+                (lo >> 48) & 0x3FFF | 0x8000,
+                lo & 0xFFFF_FFFF_FFFF
+            );
+            assert_eq!(uuid_text(hi, lo), expected);
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::actions;
 use crate::config::Settings;
 use crate::domain::clock::{Clock, Millis};
 use crate::domain::schedule::{PartialSchedule, Progress};
-use crate::domain::target::placeholder_target_info;
+use crate::domain::target::placeholder_marker;
 use crate::domain::task::Task;
 use crate::faults::{FaultRule, FaultSpec};
 use crate::faults::{Faults, Origin};
@@ -160,7 +160,7 @@ impl AppState {
     /// The task an unknown id turns into under `--unknown-tasks create`.
     pub fn default_task(&self, account: &str, task_id: i64, now: Millis) -> Task {
         let seed = TaskSeed {
-            target_info: Arc::from(placeholder_target_info(task_id)),
+            target_info: placeholder_marker(),
             schedule: self.registry().default_schedule,
             pinned: None,
         };

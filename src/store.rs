@@ -1,6 +1,12 @@
 //! Task state, keyed by (account, task id). Methods return owned snapshots and never hand out map
 //! guards, so no caller can hold a shard lock across an `.await` or while touching the map again.
+//!
+//! The map has many small shards rather than a few large ones: a shard's table grows all at once,
+//! holding its lock while it rehashes, and with a million tasks in eight shards that stalled the
+//! requests behind it for tens of milliseconds. The task count is kept beside the map, so that
+//! `/__admin/health` does not visit every shard.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use dashmap::DashMap;
@@ -8,6 +14,7 @@ use serde::Serialize;
 
 use crate::domain::clock::{format_rfc3339, Millis};
 use crate::domain::schedule::{Progress, Schedule};
+use crate::domain::target::shown_target_info;
 use crate::domain::task::Task;
 
 type Key = (Arc<str>, i64);
@@ -22,31 +29,53 @@ pub struct TaskView {
     pub target_info: Arc<str>,
     pub progress: Progress,
     pub polls: u64,
-    pub created_at: String,
+    /// On the mock's clock (RFC 3339 when serialised: only the admin API shows it, so a poll
+    /// does not pay for formatting it).
+    #[serde(serialize_with = "rfc3339")]
+    pub created_at: Millis,
     pub schedule: Schedule,
     /// The end state the schedule leads to (a failure rate already drawn).
     pub outcome: Progress,
     pub pinned: bool,
 }
 
+fn rfc3339<S: serde::Serializer>(millis: &Millis, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_rfc3339(*millis))
+}
+
 fn view(key: &Key, task: &Task, progress: Progress) -> TaskView {
     TaskView {
         account_id: Arc::clone(&key.0),
         task_id: key.1,
-        target_info: Arc::clone(&task.target_info),
+        target_info: shown_target_info(&task.target_info, key.1),
         progress,
         polls: task.polls,
-        created_at: format_rfc3339(task.created_at),
+        created_at: task.created_at,
         schedule: task.schedule,
         outcome: task.outcome,
         pinned: task.pinned.is_some(),
     }
 }
 
+/// How many shards the map has (a power of two).
+const SHARDS: usize = 128;
+
 /// All tasks of all accounts.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Store {
     tasks: DashMap<Key, Task>,
+    /// The number of tasks, changed only by whoever holds the shard lock of the task added or
+    /// removed.
+    count: AtomicUsize,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store {
+            tasks: DashMap::with_shard_amount(SHARDS),
+            count: AtomicUsize::new(0),
+        }
+    }
 }
 
 impl Store {
@@ -66,7 +95,13 @@ impl Store {
             return Some(view(&key, &task, progress));
         }
         let new_task = create()?;
-        let mut task = self.tasks.entry(key.clone()).or_insert(new_task);
+        let mut task = match self.tasks.entry(key.clone()) {
+            dashmap::Entry::Occupied(slot) => slot.into_ref(),
+            dashmap::Entry::Vacant(slot) => {
+                self.count.fetch_add(1, Ordering::Relaxed);
+                slot.insert(new_task)
+            }
+        };
         let progress = task.observe(now, poll);
         Some(view(&key, &task, progress))
     }
@@ -76,6 +111,7 @@ impl Store {
         match self.tasks.entry((Arc::clone(account), task_id)) {
             dashmap::Entry::Occupied(_) => false,
             dashmap::Entry::Vacant(slot) => {
+                self.count.fetch_add(1, Ordering::Relaxed);
                 slot.insert(task);
                 true
             }
@@ -84,11 +120,25 @@ impl Store {
 
     /// Inserts or replaces a task.
     pub fn put(&self, account: &Arc<str>, task_id: i64, task: Task) {
-        self.tasks.insert((Arc::clone(account), task_id), task);
+        match self.tasks.entry((Arc::clone(account), task_id)) {
+            dashmap::Entry::Occupied(mut slot) => {
+                slot.insert(task);
+            }
+            dashmap::Entry::Vacant(slot) => {
+                self.count.fetch_add(1, Ordering::Relaxed);
+                slot.insert(task);
+            }
+        }
     }
 
     pub fn remove(&self, account: &Arc<str>, task_id: i64) -> bool {
-        self.tasks.remove(&(Arc::clone(account), task_id)).is_some()
+        let removed = self
+            .tasks
+            .remove_if(&(Arc::clone(account), task_id), |_, _| {
+                self.count.fetch_sub(1, Ordering::Relaxed);
+                true
+            });
+        removed.is_some()
     }
 
     /// The accounts that hold a task with this id.
@@ -120,19 +170,22 @@ impl Store {
     }
 
     pub fn len(&self) -> usize {
-        self.tasks.len()
+        self.count.load(Ordering::Relaxed)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.tasks.is_empty()
+        self.len() == 0
     }
 
     /// Drops every task, or every task of one account.
     pub fn clear(&self, account: Option<&str>) {
-        match account {
-            None => self.tasks.clear(),
-            Some(a) => self.tasks.retain(|key, _| *key.0 != *a),
-        }
+        self.tasks.retain(|key, _| {
+            let keep = account.is_some_and(|a| *key.0 != *a);
+            if !keep {
+                self.count.fetch_sub(1, Ordering::Relaxed);
+            }
+            keep
+        });
     }
 }
 
@@ -165,5 +218,37 @@ mod tests {
         assert_eq!(store.list(Some("a"), 0).len(), 1);
         store.clear(Some("a"));
         assert!(store.is_empty());
+    }
+
+    #[test]
+    fn the_count_follows_every_way_of_adding_and_removing_tasks() {
+        let store = Store::default();
+        let (a, b): (Arc<str>, Arc<str>) = (Arc::from("a"), Arc::from("b"));
+        store.put(&a, 1, task());
+        store.put(&a, 1, task());
+        assert!(store.insert_new(&a, 2, task()));
+        assert!(!store.insert_new(&a, 2, task()));
+        store.observe(&b, 3, 0, true, || Some(task()));
+        store.observe(&b, 3, 0, true, || Some(task()));
+        assert_eq!(store.len(), 3);
+        assert!(store.remove(&a, 1) && !store.remove(&a, 1));
+        assert_eq!(store.len(), 2);
+        store.clear(Some("b"));
+        assert_eq!(store.len(), 1);
+        store.clear(None);
+        assert_eq!(store.len(), 0);
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let (store, a) = (&store, &a);
+                s.spawn(move || {
+                    for i in 0..1_000 {
+                        store.put(a, t * 1_000 + i, task());
+                        store.observe(a, i, 0, true, || Some(task()));
+                    }
+                });
+            }
+        });
+        assert_eq!(store.len(), 4_000);
+        assert_eq!(store.len(), store.list(None, 0).len());
     }
 }

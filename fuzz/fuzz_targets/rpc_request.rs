@@ -74,6 +74,7 @@ fuzz_target!(|data: &[u8]| {
             registry: registry(),
             nonces: &nonces,
             now,
+            stamp_now: Some(now),
         };
         match authenticate(&req, &ctx) {
             Ok(caller) => {

@@ -8,7 +8,7 @@ pub const DEFAULT_ACCOUNT: &str = "default";
 /// An access key a fixture defines (a RAM user, in the real service).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessKey {
-    pub id: String,
+    pub id: Arc<str>,
     pub secret: String,
     pub account_id: Arc<str>,
     /// Actions this key may not call (`"*"` for all); they answer `403 NoPermission`.

@@ -14,7 +14,9 @@ use super::schedule::{Phase, Progress, Schedule};
 /// One scan task as the store keeps it.
 #[derive(Debug, Clone)]
 pub struct Task {
-    /// `TargetInfo` exactly as the API returns it: a JSON array serialised as a string.
+    /// `TargetInfo` exactly as the API returns it: a JSON array serialised as a string (or the
+    /// empty placeholder marker, shown as the placeholder for the task's id; see
+    /// `target::placeholder_marker`).
     pub target_info: Arc<str>,
     pub schedule: Schedule,
     /// The resolved end state (a failure rate is drawn once, at creation).

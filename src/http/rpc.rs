@@ -3,27 +3,29 @@
 //! parse -> resolve action and version -> (signature) -> fault rules -> permissions -> the action,
 //! then render, journal and log one line.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
+use axum::http::Method;
 use axum::response::Response;
 
 use crate::actions::{self, ActionContext, VERSION};
 use crate::auth::{authenticate, AuthContext};
 use crate::config::TimestampCheck;
-use crate::domain::clock::{format_rfc3339, Clock};
+use crate::domain::clock::Clock;
 use crate::faults::FaultTarget;
 use crate::http::read_body;
 use crate::journal::{clip, JournalEntry};
 use crate::protocol::response::{render_error, render_reply};
 use crate::protocol::{ApiError, Format, Reply, RpcRequest};
-use crate::registry::Caller;
+use crate::registry::{Caller, Registry};
 use crate::state::AppState;
 
 /// What happened to one request, for the answer, the journal and the log.
 struct Handled {
-    action: Option<String>,
+    action: Option<Cow<'static, str>>,
     caller: Caller,
     task_id: Option<i64>,
     fault_id: Option<u64>,
@@ -34,13 +36,14 @@ struct Handled {
 pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let started = Instant::now();
     let request_id = state.request_ids.request_id();
-    let method = request.method().to_string();
+    let method = method_name(request.method());
     tracing::debug!(request_id = %request_id, "rpc received");
+    let registry = state.registry();
     let handled = match read(&state, request).await {
-        Ok(rpc) => process(&state, &rpc).await,
+        Ok(rpc) => process(&state, &registry, &rpc).await,
         Err(err) => Handled {
             action: None,
-            caller: state.registry().caller(None),
+            caller: registry.caller(None),
             task_id: None,
             fault_id: None,
             format: Format::Json,
@@ -72,16 +75,42 @@ async fn read(state: &AppState, request: Request) -> Result<RpcRequest, ApiError
     RpcRequest::parse(parts.method, parts.uri.query(), parts.headers, body)
 }
 
-async fn process(state: &AppState, req: &RpcRequest) -> Handled {
+/// The method as the journal shows it, without allocating for the usual ones.
+fn method_name(method: &Method) -> Cow<'static, str> {
+    const KNOWN: [(Method, &str); 5] = [
+        (Method::GET, "GET"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::DELETE, "DELETE"),
+        (Method::HEAD, "HEAD"),
+    ];
+    KNOWN.iter().find(|(known, _)| known == method).map_or_else(
+        || Cow::Owned(method.to_string()),
+        |(_, name)| Cow::Borrowed(*name),
+    )
+}
+
+/// The action as the journal shows it, without allocating for the ones this mock serves.
+fn action_name(action: &str) -> Cow<'static, str> {
+    actions::NAMES
+        .iter()
+        .find(|name| **name == action)
+        .map_or_else(
+            || Cow::Owned(action.to_owned()),
+            |name| Cow::Borrowed(*name),
+        )
+}
+
+async fn process(state: &AppState, registry: &Registry, req: &RpcRequest) -> Handled {
     let mut handled = Handled {
-        action: req.action().map(str::to_owned),
-        caller: state.registry().caller(req.access_key_id()),
+        action: req.action().map(action_name),
+        caller: registry.caller(req.access_key_id()),
         task_id: req.task_id(),
         fault_id: None,
         format: req.format_or_json(),
         result: Ok(Reply::default()),
     };
-    handled.result = dispatch(state, req, &mut handled).await;
+    handled.result = dispatch(state, registry, req, &mut handled).await;
     if let Ok(reply) = &handled.result {
         handled.task_id = handled.task_id.or_else(|| reply.int_field("ScanTaskId"));
     }
@@ -90,6 +119,7 @@ async fn process(state: &AppState, req: &RpcRequest) -> Handled {
 
 async fn dispatch(
     state: &AppState,
+    registry: &Registry,
     req: &RpcRequest,
     handled: &mut Handled,
 ) -> Result<Reply, ApiError> {
@@ -101,7 +131,6 @@ async fn dispatch(
         Some(v) if v != VERSION => return Err(ApiError::invalid_version()),
         Some(_) => {}
     }
-    let registry = state.registry();
     let now = state.clock.now();
     let stamp_now = match state.settings.timestamp_check {
         TimestampCheck::Clock => Some(now),
@@ -110,7 +139,7 @@ async fn dispatch(
     };
     let auth = AuthContext {
         mode: state.settings.auth,
-        registry: &registry,
+        registry,
         nonces: &state.nonces,
         now,
         stamp_now,
@@ -151,34 +180,34 @@ async fn dispatch(
 fn finish(
     state: &AppState,
     handled: &Handled,
-    method: String,
+    method: Cow<'static, str>,
     request_id: String,
     started: Instant,
 ) {
     let (status, code) = match &handled.result {
         Ok(_) => (200, None),
-        Err(err) => (err.status, Some(err.code.to_string())),
+        Err(err) => (err.status, Some(&err.code)),
     };
     let latency_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
         request_id = %request_id,
         action = %clip(handled.action.as_deref().unwrap_or("-")),
         status,
-        code = code.as_deref().unwrap_or("-"),
+        code = code.map_or("-", |c| c.as_ref()),
         account = %clip(&handled.caller.account),
         latency_ms = latency_micros as f64 / 1000.0,
         "rpc"
     );
     state.journal.record(JournalEntry {
         seq: 0,
-        time: format_rfc3339(state.clock.now()),
+        time: state.clock.now(),
         method,
         action: handled.action.clone(),
         access_key_id: handled.caller.access_key_id.clone(),
-        account_id: handled.caller.account.to_string(),
+        account_id: Arc::clone(&handled.caller.account),
         task_id: handled.task_id,
         status,
-        code,
+        code: code.cloned(),
         request_id,
         fault_id: handled.fault_id,
         latency_micros,

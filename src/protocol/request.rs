@@ -2,20 +2,25 @@
 //! with `Action` and `Version` falling back to the `x-acs-action` / `x-acs-version` headers.
 
 use axum::body::Bytes;
+use axum::http::header::HeaderName;
 use axum::http::{header, HeaderMap, Method};
 
-use super::encoding::parse_form;
+use super::encoding::FormPairs;
 use super::error::ApiError;
 use super::response::Format;
+
+static X_ACS_ACTION: HeaderName = HeaderName::from_static("x-acs-action");
+static X_ACS_VERSION: HeaderName = HeaderName::from_static("x-acs-version");
+static X_ACS_ACCESSKEY_ID: HeaderName = HeaderName::from_static("x-acs-accesskey-id");
 
 /// The parsed, decoded form of one request to `/`.
 #[derive(Debug, Clone)]
 pub struct RpcRequest {
     pub method: Method,
     /// Query-string parameters, form-decoded, in wire order.
-    pub query: Vec<(String, String)>,
+    query: FormPairs,
     /// Form-body parameters (only for `application/x-www-form-urlencoded`), form-decoded.
-    pub form: Vec<(String, String)>,
+    form: FormPairs,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
@@ -31,11 +36,11 @@ impl RpcRequest {
         if method != Method::GET && method != Method::POST {
             return Err(ApiError::unsupported_method());
         }
-        let query = raw_query.map(parse_form).unwrap_or_default();
+        let query = raw_query.map(FormPairs::parse).unwrap_or_default();
         let form = if is_form(&headers) && !body.is_empty() {
-            parse_form(&String::from_utf8_lossy(&body))
+            FormPairs::parse(&String::from_utf8_lossy(&body))
         } else {
-            Vec::new()
+            FormPairs::default()
         };
         Ok(RpcRequest {
             method,
@@ -48,10 +53,12 @@ impl RpcRequest {
 
     /// Every parameter, query first, then body.
     pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.query
-            .iter()
-            .chain(&self.form)
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+        self.query.iter().chain(self.form.iter())
+    }
+
+    /// The query-string parameters alone (V3 signs them apart from the body), in wire order.
+    pub fn query(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.query.iter()
     }
 
     /// The first value of a parameter (query before body).
@@ -64,20 +71,22 @@ impl RpcRequest {
         self.param(name).filter(|v| !v.is_empty())
     }
 
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// A header's value, if it is visible ASCII. Name it with a `HeaderName` on hot paths: a
+    /// `&str` name is parsed on every lookup.
+    pub fn header<K: header::AsHeaderName>(&self, name: K) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// `Action` from the parameters, else the `x-acs-action` header.
     pub fn action(&self) -> Option<&str> {
         self.non_empty_param("Action")
-            .or_else(|| self.header("x-acs-action").filter(|v| !v.is_empty()))
+            .or_else(|| self.header(&X_ACS_ACTION).filter(|v| !v.is_empty()))
     }
 
     /// `Version` from the parameters, else the `x-acs-version` header.
     pub fn version(&self) -> Option<&str> {
         self.non_empty_param("Version")
-            .or_else(|| self.header("x-acs-version").filter(|v| !v.is_empty()))
+            .or_else(|| self.header(&X_ACS_VERSION).filter(|v| !v.is_empty()))
     }
 
     /// The response format: JSON unless `Format` says XML (any letter case).
@@ -101,11 +110,11 @@ impl RpcRequest {
             return Some(id);
         }
         let credential = self
-            .header(header::AUTHORIZATION.as_str())
+            .header(&header::AUTHORIZATION)
             .and_then(|auth| auth.split_once("Credential="))
             .map(|(_, rest)| rest.split([',', ' ']).next().unwrap_or(""))
             .filter(|id| !id.is_empty());
-        credential.or_else(|| self.header("x-acs-accesskey-id").filter(|v| !v.is_empty()))
+        credential.or_else(|| self.header(&X_ACS_ACCESSKEY_ID).filter(|v| !v.is_empty()))
     }
 
     /// `TaskId` if it is present and a valid long, surrounding spaces ignored. The one reading of
@@ -116,15 +125,12 @@ impl RpcRequest {
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
+    const FORM: &str = "application/x-www-form-urlencoded";
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        })
-        .unwrap_or(false)
+        .and_then(|v| v.trim_start().get(..FORM.len()))
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(FORM))
 }
 
 #[cfg(test)]
@@ -159,6 +165,24 @@ mod tests {
         assert_eq!(req.param("TaskId"), Some("1"));
         assert_eq!(req.param("TargetInfo"), Some("a b+c"));
         assert_eq!(req.params().count(), 4);
+    }
+
+    #[test]
+    fn the_form_content_type_matches_in_any_letter_case() {
+        for content_type in [
+            " Application/X-WWW-Form-URLencoded;charset=utf-8",
+            "application/x-www-form-urlencoded",
+        ] {
+            let req = request(Method::POST, "", &[("content-type", content_type)], "A=1");
+            assert_eq!(req.param("A"), Some("1"), "{content_type}");
+        }
+        let short = request(
+            Method::POST,
+            "",
+            &[("content-type", "application/x")],
+            "A=1",
+        );
+        assert_eq!(short.param("A"), None);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Rendering answers in Alibaba's JSON and XML forms.
 
+use std::sync::Arc;
+
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -20,8 +22,43 @@ pub enum Format {
 /// One field of a success body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Field {
-    Str(std::sync::Arc<str>),
+    Str(Text),
     Int(i64),
+}
+
+/// The value of a string field: a static name, or text shared with the store (no copy either way).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Text {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Text::Static(s) => s,
+            Text::Shared(s) => s,
+        }
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(s: &'static str) -> Self {
+        Text::Static(s)
+    }
+}
+
+impl From<Arc<str>> for Text {
+    fn from(s: Arc<str>) -> Self {
+        Text::Shared(s)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text::Shared(Arc::from(s))
+    }
 }
 
 /// A successful answer: the action's fields; `RequestId` is added when rendering.
@@ -31,7 +68,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn str(mut self, name: &'static str, value: impl Into<std::sync::Arc<str>>) -> Self {
+    pub fn str(mut self, name: &'static str, value: impl Into<Text>) -> Self {
         self.fields.push((name, Field::Str(value.into())));
         self
     }
@@ -48,63 +85,98 @@ impl Reply {
     }
 }
 
-/// Renders a success body for `action`.
+/// Renders a success body for `action`, written once into one buffer.
 pub fn render_reply(format: Format, action: &str, request_id: &str, reply: &Reply) -> Response {
-    let body = match format {
+    let room: usize = reply
+        .fields
+        .iter()
+        .map(|(name, value)| {
+            let text = match value {
+                Field::Str(s) => s.len() + s.len() / 8,
+                Field::Int(_) => 20,
+            };
+            2 * name.len() + text + 8
+        })
+        .sum();
+    let mut out = String::with_capacity(2 * action.len() + request_id.len() + room + 96);
+    match format {
         Format::Json => {
-            let mut out = format!("{{\"RequestId\":{}", json_str(request_id));
+            out.push_str("{\"RequestId\":");
+            push_json_str(&mut out, request_id);
             for (name, value) in &reply.fields {
-                out.push_str(&format!(",\"{name}\":"));
+                out.push_str(",\"");
+                out.push_str(name);
+                out.push_str("\":");
                 match value {
-                    Field::Str(s) => out.push_str(&json_str(s)),
-                    Field::Int(n) => out.push_str(&n.to_string()),
+                    Field::Str(s) => push_json_str(&mut out, s),
+                    Field::Int(n) => push_int(&mut out, *n),
                 }
             }
             out.push('}');
-            out
         }
         Format::Xml => {
-            let mut out = format!(
-                "<?xml version='1.0' encoding='UTF-8'?><{action}Response><RequestId>{}</RequestId>",
-                xml_escape(request_id)
-            );
+            out.push_str("<?xml version='1.0' encoding='UTF-8'?><");
+            out.push_str(action);
+            out.push_str("Response><RequestId>");
+            push_xml_escaped(&mut out, request_id);
+            out.push_str("</RequestId>");
             for (name, value) in &reply.fields {
-                let text = match value {
-                    Field::Str(s) => xml_escape(s),
-                    Field::Int(n) => n.to_string(),
-                };
-                out.push_str(&format!("<{name}>{text}</{name}>"));
+                push_xml_open(&mut out, name);
+                match value {
+                    Field::Str(s) => push_xml_escaped(&mut out, s),
+                    Field::Int(n) => push_int(&mut out, *n),
+                }
+                push_xml_close(&mut out, name);
             }
-            out.push_str(&format!("</{action}Response>"));
-            out
+            out.push_str("</");
+            out.push_str(action);
+            out.push_str("Response>");
         }
-    };
-    respond(200, format, request_id, body)
+    }
+    respond(200, format, request_id, out)
 }
 
 /// Renders an error body with `RequestId`, `HostId`, `Code`, `Message` and `Recommend`.
 pub fn render_error(format: Format, request_id: &str, err: &ApiError) -> Response {
-    let recommend = format!(
-        "https://api.aliyun.com/troubleshoot?q={}&product=Sas&requestId={request_id}",
-        err.code
+    const TROUBLESHOOT: &str = "https://api.aliyun.com/troubleshoot?q=";
+    let mut recommend =
+        String::with_capacity(TROUBLESHOOT.len() + err.code.len() + request_id.len() + 28);
+    recommend.push_str(TROUBLESHOOT);
+    recommend.push_str(&err.code);
+    recommend.push_str("&product=Sas&requestId=");
+    recommend.push_str(request_id);
+    let mut out = String::with_capacity(
+        2 * (request_id.len() + err.code.len() + err.message.len() + recommend.len()) + 160,
     );
-    let body = match format {
-        Format::Json => format!(
-            "{{\"RequestId\":{},\"HostId\":\"{HOST_ID}\",\"Code\":{},\"Message\":{},\"Recommend\":{}}}",
-            json_str(request_id),
-            json_str(&err.code),
-            json_str(&err.message),
-            json_str(&recommend)
-        ),
-        Format::Xml => format!(
-            "<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>{}</RequestId><HostId>{HOST_ID}</HostId><Code>{}</Code><Message>{}</Message><Recommend><![CDATA[{}]]></Recommend></Error>",
-            xml_escape(request_id),
-            xml_escape(&err.code),
-            xml_escape(&err.message),
-            recommend.replace("]]>", "]]]]><![CDATA[>")
-        ),
-    };
-    respond(err.status, format, request_id, body)
+    match format {
+        Format::Json => {
+            out.push_str("{\"RequestId\":");
+            push_json_str(&mut out, request_id);
+            out.push_str(",\"HostId\":\"");
+            out.push_str(HOST_ID);
+            out.push_str("\",\"Code\":");
+            push_json_str(&mut out, &err.code);
+            out.push_str(",\"Message\":");
+            push_json_str(&mut out, &err.message);
+            out.push_str(",\"Recommend\":");
+            push_json_str(&mut out, &recommend);
+            out.push('}');
+        }
+        Format::Xml => {
+            out.push_str("<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>");
+            push_xml_escaped(&mut out, request_id);
+            out.push_str("</RequestId><HostId>");
+            out.push_str(HOST_ID);
+            out.push_str("</HostId><Code>");
+            push_xml_escaped(&mut out, &err.code);
+            out.push_str("</Code><Message>");
+            push_xml_escaped(&mut out, &err.message);
+            out.push_str("</Message><Recommend><![CDATA[");
+            out.push_str(&recommend.replace("]]>", "]]]]><![CDATA[>"));
+            out.push_str("]]></Recommend></Error>");
+        }
+    }
+    respond(err.status, format, request_id, out)
 }
 
 fn respond(status: u16, format: Format, request_id: &str, body: String) -> Response {
@@ -126,12 +198,56 @@ fn respond(status: u16, format: Format, request_id: &str, body: String) -> Respo
     response
 }
 
-fn json_str(text: &str) -> String {
-    serde_json::Value::from(text).to_string()
+/// Appends `text` as a JSON string, escaped exactly as serde_json escapes it: `"`, `\\` and the
+/// control characters (`\b \t \n \f \r` by name, the others as lower-case `\u00xx`).
+fn push_json_str(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut plain = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        plain = i + 1;
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        } else {
+            out.push_str(escape);
+        }
+    }
+    out.push_str(&text[plain..]);
+    out.push('"');
 }
 
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+fn push_int(out: &mut String, n: i64) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "{n}");
+}
+
+fn push_xml_open(out: &mut String, name: &str) {
+    out.push('<');
+    out.push_str(name);
+    out.push('>');
+}
+
+fn push_xml_close(out: &mut String, name: &str) {
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
+}
+
+fn push_xml_escaped(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -143,12 +259,17 @@ fn xml_escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn xml_escape(text: &str) -> String {
+        let mut out = String::new();
+        push_xml_escaped(&mut out, text);
+        out
+    }
 
     #[test]
     fn xml_escaping_keeps_documents_well_formed() {
@@ -157,5 +278,30 @@ mod tests {
             "[{&quot;a&quot;:&quot;&lt;b&gt;&amp;&apos;&quot;}]"
         );
         assert_eq!(xml_escape("a\u{1}b"), "ab");
+    }
+
+    #[test]
+    fn json_strings_are_escaped_exactly_as_serde_json_escapes_them() {
+        let mut every_ascii: String = (0u8..=0x7f).map(char::from).collect();
+        every_ascii.push_str("é中\u{2028}\u{1F600}/\\\"");
+        for text in [every_ascii.as_str(), "", "plain", "\"", "a\u{0}b", "ends\n"] {
+            let mut ours = String::new();
+            push_json_str(&mut ours, text);
+            let theirs = serde_json::Value::from(text).to_string();
+            assert_eq!(ours, theirs, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn integers_render_as_json_numbers() {
+        let reply = Reply::default().int("ScanTaskId", -42).str("A", "x");
+        let mut out = String::new();
+        for (_, value) in &reply.fields {
+            match value {
+                Field::Int(n) => push_int(&mut out, *n),
+                Field::Str(s) => push_json_str(&mut out, s),
+            }
+        }
+        assert_eq!(out, "-42\"x\"");
     }
 }

@@ -36,19 +36,32 @@ pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934c
 /// order of the decoded strings, as the SDKs sort raw names), as `pct(name)=pct(value)` joined
 /// with `&`. Empty values stay (`SignatureType=` is signed by the legacy Python SDK).
 pub fn v2_canonical_query(params: &[(String, String)]) -> String {
-    let mut sorted: Vec<&(String, String)> = params
-        .iter()
-        .filter(|(name, _)| name != SIGNATURE_PARAM)
+    let mut out = String::new();
+    push_v2_canonical_query(&mut out, str_pairs(params));
+    out
+}
+
+fn push_v2_canonical_query<'a>(out: &mut String, params: impl Iterator<Item = (&'a str, &'a str)>) {
+    let mut sorted: Vec<(&str, &str)> = params
+        .filter(|(name, _)| *name != SIGNATURE_PARAM)
         .collect();
     sorted.sort_unstable();
-    let mut out = String::with_capacity(encoded_len_hint(sorted.iter().copied()));
-    push_encoded_pairs(&mut out, sorted);
-    out
+    out.reserve(encoded_len_hint(sorted.iter().copied()));
+    push_encoded_pairs(out, sorted);
 }
 
 /// HMAC-SHA1 string to sign: `METHOD&%2F&pct(canonical query)`, values thus encoded twice.
 pub fn v2_string_to_sign(method: &str, params: &[(String, String)]) -> String {
-    let canonical = v2_canonical_query(params);
+    v2_string_to_sign_of(method, str_pairs(params))
+}
+
+/// [`v2_string_to_sign`] over borrowed pairs, as the server holds them.
+pub fn v2_string_to_sign_of<'a>(
+    method: &str,
+    params: impl Iterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let mut canonical = String::new();
+    push_v2_canonical_query(&mut canonical, params);
     let mut out = String::with_capacity(method.len() + 5 + canonical.len() * 3 / 2);
     out.push_str(method);
     out.push_str("&%2F&");
@@ -58,11 +71,34 @@ pub fn v2_string_to_sign(method: &str, params: &[(String, String)]) -> String {
 
 /// HMAC-SHA1 signature: `base64(hmac_sha1(secret + "&", string_to_sign))`.
 pub fn v2_signature(secret: &str, string_to_sign: &str) -> String {
-    let key = format!("{secret}&");
-    BASE64.encode(hmac_digest::<Hmac<Sha1>>(
-        key.as_bytes(),
-        string_to_sign.as_bytes(),
-    ))
+    let mut buf = [0u8; 28];
+    v2_signature_into(secret, string_to_sign, &mut buf).to_owned()
+}
+
+/// Server side: whether `presented` is the HMAC-SHA1 signature of `string_to_sign`, compared in
+/// constant time, without allocating.
+pub fn v2_verify(secret: &str, string_to_sign: &str, presented: &str) -> bool {
+    let mut buf = [0u8; 28];
+    let expected = v2_signature_into(secret, string_to_sign, &mut buf);
+    signatures_match(expected, presented)
+}
+
+/// The base64 HMAC-SHA1 (28 characters) written into `buf`. The key is `secret + "&"`; a short
+/// one is assembled on the stack.
+fn v2_signature_into<'b>(secret: &str, string_to_sign: &str, buf: &'b mut [u8; 28]) -> &'b str {
+    let message = string_to_sign.as_bytes();
+    let mac = if secret.len() < 64 {
+        let mut key = [0u8; 64];
+        key[..secret.len()].copy_from_slice(secret.as_bytes());
+        key[secret.len()] = b'&';
+        hmac_digest::<Hmac<Sha1>>(&key[..=secret.len()], message)
+    } else {
+        hmac_digest::<Hmac<Sha1>>(format!("{secret}&").as_bytes(), message)
+    };
+    match mac.map(|mac| BASE64.encode_slice(mac, buf)) {
+        Some(Ok(len)) => std::str::from_utf8(&buf[..len]).unwrap_or_default(),
+        _ => "",
+    }
 }
 
 /// The fields of a V3 `Authorization` header, borrowed from it.
@@ -169,7 +205,24 @@ pub fn v3_canonical_request(
     signed_headers: &[&str],
     hashed_payload: &str,
 ) -> String {
-    let mut sorted: Vec<&(String, String)> = query.iter().collect();
+    v3_canonical_request_of(
+        method,
+        str_pairs(query),
+        headers,
+        signed_headers,
+        hashed_payload,
+    )
+}
+
+/// [`v3_canonical_request`] over borrowed query pairs, as the server holds them.
+pub fn v3_canonical_request_of<'a>(
+    method: &str,
+    query: impl Iterator<Item = (&'a str, &'a str)>,
+    headers: &[(&str, &str)],
+    signed_headers: &[&str],
+    hashed_payload: &str,
+) -> String {
+    let mut sorted: Vec<(&str, &str)> = query.collect();
     sorted.sort_unstable();
     let mut out = String::with_capacity(512 + encoded_len_hint(sorted.iter().copied()));
     out.push_str(method);
@@ -196,23 +249,61 @@ pub fn v3_canonical_request(
 
 /// V3 string to sign: `ACS3-HMAC-SHA256\n` + hex SHA-256 of the canonical request.
 pub fn v3_string_to_sign(canonical_request: &str) -> String {
-    format!(
-        "{V3_ALGORITHM}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    )
+    let mut buf = [0u8; V3_STS_LEN];
+    v3_string_to_sign_into(canonical_request, &mut buf).to_owned()
+}
+
+/// Length of a V3 string to sign: the algorithm, a newline, 64 hex digits.
+const V3_STS_LEN: usize = V3_ALGORITHM.len() + 1 + 64;
+
+fn v3_string_to_sign_into<'b>(canonical_request: &str, buf: &'b mut [u8; V3_STS_LEN]) -> &'b str {
+    let (head, hash) = buf.split_at_mut(V3_ALGORITHM.len() + 1);
+    head[..V3_ALGORITHM.len()].copy_from_slice(V3_ALGORITHM.as_bytes());
+    head[V3_ALGORITHM.len()] = b'\n';
+    let ok = hex::encode_to_slice(Sha256::digest(canonical_request.as_bytes()), hash).is_ok();
+    if ok {
+        std::str::from_utf8(&buf[..]).unwrap_or_default()
+    } else {
+        ""
+    }
 }
 
 /// V3 signature: lower-case hex of `hmac_sha256(secret, string_to_sign)` (no `&` on the key).
 pub fn v3_signature(secret: &str, string_to_sign: &str) -> String {
-    hex::encode(hmac_digest::<Hmac<Sha256>>(
-        secret.as_bytes(),
-        string_to_sign.as_bytes(),
-    ))
+    let mut buf = [0u8; 64];
+    v3_signature_into(secret, string_to_sign, &mut buf).to_owned()
+}
+
+fn v3_signature_into<'b>(secret: &str, string_to_sign: &str, buf: &'b mut [u8; 64]) -> &'b str {
+    let mac = hmac_digest::<Hmac<Sha256>>(secret.as_bytes(), string_to_sign.as_bytes());
+    match mac.map(|mac| hex::encode_to_slice(mac, buf)) {
+        Some(Ok(())) => std::str::from_utf8(&buf[..]).unwrap_or_default(),
+        _ => "",
+    }
+}
+
+/// Server side: whether `presented` is the V3 signature of `canonical_request`, compared in
+/// constant time, without allocating.
+pub fn v3_verify(secret: &str, canonical_request: &str, presented: &str) -> bool {
+    let mut sts = [0u8; V3_STS_LEN];
+    let mut buf = [0u8; 64];
+    let string_to_sign = v3_string_to_sign_into(canonical_request, &mut sts);
+    signatures_match(
+        v3_signature_into(secret, string_to_sign, &mut buf),
+        presented,
+    )
 }
 
 /// Lower-case hex SHA-256, the `HashedRequestPayload` (and `x-acs-content-sha256`) of a body.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    if bytes.is_empty() {
+        return EMPTY_SHA256.to_owned();
+    }
+    let mut buf = [0u8; 64];
+    match hex::encode_to_slice(Sha256::digest(bytes), &mut buf) {
+        Ok(()) => String::from_utf8_lossy(&buf).into_owned(),
+        Err(_) => String::new(),
+    }
 }
 
 /// Compares a computed signature with a presented one in constant time (for equal lengths; a
@@ -232,8 +323,8 @@ pub fn sign_v2_params(method: &str, params: &mut Vec<(String, String)>, secret: 
 
 /// A wire query string (or form body): `pct(name)=pct(value)` joined with `&`, in the given order.
 pub fn encode_query(params: &[(String, String)]) -> String {
-    let mut out = String::with_capacity(encoded_len_hint(params.iter()));
-    push_encoded_pairs(&mut out, params);
+    let mut out = String::with_capacity(encoded_len_hint(str_pairs(params)));
+    push_encoded_pairs(&mut out, str_pairs(params));
     out
 }
 
@@ -263,16 +354,24 @@ pub fn v3_authorization_header(
     )
 }
 
-/// HMAC accepts keys of any length, so the error arm is unreachable; an empty digest would never
-/// pass [`signatures_match`].
-fn hmac_digest<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[u8]) -> Vec<u8> {
-    match <M as Mac>::new_from_slice(key) {
-        Ok(mac) => mac.chain_update(message).finalize().into_bytes().to_vec(),
-        Err(_) => Vec::new(),
-    }
+/// HMAC accepts keys of any length, so `None` is unreachable; an empty signature built from it
+/// would never pass [`signatures_match`].
+fn hmac_digest<M: Mac + hmac::digest::KeyInit>(
+    key: &[u8],
+    message: &[u8],
+) -> Option<hmac::digest::Output<M>> {
+    let mac = <M as Mac>::new_from_slice(key).ok()?;
+    Some(mac.chain_update(message).finalize().into_bytes())
 }
 
-fn push_encoded_pairs<'a>(out: &mut String, pairs: impl IntoIterator<Item = &'a (String, String)>) {
+/// Borrows owned pairs.
+fn str_pairs(pairs: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    pairs
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+}
+
+fn push_encoded_pairs<'a>(out: &mut String, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) {
     for (index, (name, value)) in pairs.into_iter().enumerate() {
         if index > 0 {
             out.push('&');
@@ -293,7 +392,7 @@ fn push_joined(out: &mut String, parts: &[&str], separator: char) {
 }
 
 /// Room for `pairs` once encoded, assuming about half the bytes need escaping.
-fn encoded_len_hint<'a>(pairs: impl Iterator<Item = &'a (String, String)>) -> usize {
+fn encoded_len_hint<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> usize {
     let raw: usize = pairs
         .map(|(name, value)| name.len() + value.len() + 2)
         .sum();
