@@ -19,7 +19,7 @@ use crate::nonces::{NonceStore, NONCE_WINDOW_MILLIS};
 use crate::protocol::signature::{
     parse_v3_authorization, sha256_hex, signatures_match, v2_string_to_sign_of, v2_verify,
     v3_canonical_request_of, v3_string_to_sign, v3_verify, V3Authorization, EMPTY_SHA256,
-    V3_ALGORITHM,
+    V3_ALGORITHM, V3_MINIMAL_SIGNED_HEADERS,
 };
 use crate::protocol::{ApiError, RpcRequest};
 use crate::registry::{Caller, Registry};
@@ -179,14 +179,7 @@ fn verify_v3(
 /// The V3 canonical request the server computes, over the headers the request says it signed
 /// (or, when the header is unreadable, the minimal documented set).
 fn v3_canonical(req: &RpcRequest, signed: Option<&[&str]>) -> String {
-    const MINIMAL: &[&str] = &[
-        "host",
-        "x-acs-action",
-        "x-acs-content-sha256",
-        "x-acs-date",
-        "x-acs-signature-nonce",
-        "x-acs-version",
-    ];
+    const MINIMAL: &[&str] = &V3_MINIMAL_SIGNED_HEADERS;
     let headers: Vec<(&str, &str)> = req
         .headers
         .iter()

@@ -31,14 +31,7 @@ const ACTION: &str = "DescribeScanTaskProgress";
 const TARGET_INFO: &str =
     r#"[{"type":"uuid","name":"host001","target":"503201a7-14c6-4280-801b-1169ed420000"}]"#;
 /// The headers a V3 request signs, sorted, as the Tea SDKs send them.
-const V3_SIGNED: [&str; 6] = [
-    "host",
-    "x-acs-action",
-    "x-acs-content-sha256",
-    "x-acs-date",
-    "x-acs-signature-nonce",
-    "x-acs-version",
-];
+const V3_SIGNED: [&str; 6] = sas_mock::protocol::signature::V3_MINIMAL_SIGNED_HEADERS;
 
 /// Everything a connection needs to build its requests.
 #[derive(Debug, Clone)]

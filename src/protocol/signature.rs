@@ -29,6 +29,16 @@ const SIGNATURE_PARAM: &str = "Signature";
 /// The `Authorization` scheme of V3 requests.
 pub const V3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
+/// The headers every V3 request must sign, sorted: the documented minimum.
+pub const V3_MINIMAL_SIGNED_HEADERS: [&str; 6] = [
+    "host",
+    "x-acs-action",
+    "x-acs-content-sha256",
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-version",
+];
+
 /// Hex SHA-256 of an empty body, the `HashedRequestPayload` of every body-less V3 request.
 pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
