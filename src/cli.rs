@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use crate::config::{LogFormat, ServeArgs};
-use crate::fixtures::{self, FixtureDoc, FixtureError, DEFAULT_FIXTURES, DEFAULT_SOURCE};
+use crate::fixtures::{self, FixtureDoc, FixtureError};
 use crate::registry::Registry;
 use crate::server;
 use crate::state::AppState;
@@ -14,8 +14,7 @@ use crate::tls::{self, Tls};
 /// The fixture documents to start with: the given paths, else the embedded default.
 pub fn startup_fixtures(paths: &[PathBuf]) -> Result<Vec<(String, FixtureDoc)>, FixtureError> {
     if paths.is_empty() {
-        let doc = fixtures::parse_document(DEFAULT_SOURCE, DEFAULT_FIXTURES)?;
-        return Ok(vec![(DEFAULT_SOURCE.to_owned(), doc)]);
+        return Ok(vec![fixtures::default_document()?]);
     }
     fixtures::read_paths(paths)
 }

@@ -130,6 +130,12 @@ pub fn parse_document(source: &str, text: &str) -> Result<FixtureDoc, FixtureErr
     Ok(doc)
 }
 
+/// The embedded default document, with the name messages give it.
+pub fn default_document() -> Result<(String, FixtureDoc), FixtureError> {
+    let doc = parse_document(DEFAULT_SOURCE, DEFAULT_FIXTURES)?;
+    Ok((DEFAULT_SOURCE.to_owned(), doc))
+}
+
 /// Whether the first non-blank byte opens an object (serde would otherwise read a struct from an
 /// array and report a confusing field error).
 pub fn starts_an_object(bytes: &[u8]) -> bool {

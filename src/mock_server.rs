@@ -22,7 +22,7 @@ use tokio::sync::oneshot;
 use crate::config::{AuthMode, Settings, UnknownTasks};
 use crate::domain::clock::{ClockError, ClockMode, Millis};
 use crate::faults::FaultSpec;
-use crate::fixtures::{parse_document, FixtureError, DEFAULT_FIXTURES, DEFAULT_SOURCE};
+use crate::fixtures::{default_document, parse_document, FixtureError};
 use crate::journal::{JournalEntry, JournalFilter};
 use crate::registry::Summary;
 use crate::state::{AppState, NewTask};
@@ -88,10 +88,7 @@ impl MockServerBuilder {
     pub async fn start(self) -> Result<MockServer, StartError> {
         let mut docs = Vec::new();
         if self.defaults {
-            docs.push((
-                DEFAULT_SOURCE.to_owned(),
-                parse_document(DEFAULT_SOURCE, DEFAULT_FIXTURES).map_err(StartError::Fixture)?,
-            ));
+            docs.push(default_document().map_err(StartError::Fixture)?);
         }
         for (i, text) in self.fixtures.iter().enumerate() {
             let name = format!("fixture #{}", i + 1);

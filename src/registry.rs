@@ -69,6 +69,14 @@ impl Default for Registry {
 }
 
 impl Registry {
+    /// A registry holding the embedded default fixtures.
+    pub fn with_default_fixtures() -> Result<Registry, FixtureError> {
+        let (source, doc) = crate::fixtures::default_document()?;
+        let mut registry = Registry::default();
+        registry.merge(&source, &doc)?;
+        Ok(registry)
+    }
+
     /// Resolves the account of a request from the access key it names.
     pub fn caller(&self, access_key_id: Option<&str>) -> Caller {
         let Some(id) = access_key_id else {

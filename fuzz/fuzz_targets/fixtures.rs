@@ -4,19 +4,12 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use sas_mock::fixtures::{parse_document, DEFAULT_FIXTURES, DEFAULT_SOURCE};
+use sas_mock::fixtures::parse_document;
 use sas_mock::registry::Registry;
 
 fn base() -> &'static Registry {
     static BASE: OnceLock<Registry> = OnceLock::new();
-    BASE.get_or_init(|| {
-        let doc = parse_document(DEFAULT_SOURCE, DEFAULT_FIXTURES).expect("default fixtures");
-        let mut registry = Registry::default();
-        registry
-            .merge(DEFAULT_SOURCE, &doc)
-            .expect("default fixtures merge");
-        registry
-    })
+    BASE.get_or_init(|| Registry::with_default_fixtures().expect("default fixtures"))
 }
 
 /// What a merge may change, to check that a failed merge changed nothing.

@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::http::{Method, Request};
 use libfuzzer_sys::fuzz_target;
 use sas_mock::config::Settings;
-use sas_mock::fixtures::{parse_document, DEFAULT_FIXTURES, DEFAULT_SOURCE};
+use sas_mock::fixtures::default_document;
 use sas_mock::AppState;
 use tower::ServiceExt;
 
@@ -44,14 +44,14 @@ fuzz_target!(|data: &[u8]| {
     let Ok(request) = builder.body(Body::from(input.body)) else {
         return; // not a URI the HTTP layer would ever hand over
     };
-    let doc = parse_document(DEFAULT_SOURCE, DEFAULT_FIXTURES).expect("default fixtures");
     let settings = Settings {
         seed: 7,
         max_body_bytes: 64 * 1024,
         ..Settings::default()
     };
-    let state =
-        Arc::new(AppState::new(settings, &[(DEFAULT_SOURCE.to_owned(), doc)]).expect("state"));
+    let state = Arc::new(
+        AppState::new(settings, &[default_document().expect("default fixtures")]).expect("state"),
+    );
     let router = sas_mock::router(state);
     runtime().block_on(async move {
         let response = router.oneshot(request).await.expect("infallible");

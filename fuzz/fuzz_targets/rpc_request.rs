@@ -11,21 +11,14 @@ use libfuzzer_sys::fuzz_target;
 use sas_mock::auth::{authenticate, AuthContext};
 use sas_mock::config::AuthMode;
 use sas_mock::domain::clock::parse_rfc3339;
-use sas_mock::fixtures::{parse_document, DEFAULT_FIXTURES, DEFAULT_SOURCE};
+
 use sas_mock::nonces::NonceStore;
 use sas_mock::protocol::{Format, RpcRequest};
 use sas_mock::registry::Registry;
 
 fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        let doc = parse_document(DEFAULT_SOURCE, DEFAULT_FIXTURES).expect("default fixtures");
-        let mut registry = Registry::default();
-        registry
-            .merge(DEFAULT_SOURCE, &doc)
-            .expect("default fixtures merge");
-        registry
-    })
+    REGISTRY.get_or_init(|| Registry::with_default_fixtures().expect("default fixtures"))
 }
 
 fuzz_target!(|data: &[u8]| {
