@@ -158,10 +158,16 @@ impl AppState {
     }
 
     /// The task an unknown id turns into under `--unknown-tasks create`.
-    pub fn default_task(&self, account: &str, task_id: i64, now: Millis) -> Task {
+    pub fn default_task(
+        &self,
+        registry: &Registry,
+        account: &str,
+        task_id: i64,
+        now: Millis,
+    ) -> Task {
         let seed = TaskSeed {
             target_info: placeholder_marker(),
-            schedule: self.registry().default_schedule,
+            schedule: registry.default_schedule,
             pinned: None,
         };
         self.new_task(account, task_id, &seed, now)
@@ -208,7 +214,7 @@ impl AppState {
                     .put(&account, id, self.new_task(&account, id, &seed, now));
                 id
             }
-            None => self.start_task(&account, &seed, now),
+            None => self.start_task(&registry, &account, &seed, now),
         };
         self.store
             .observe(&account, id, now, false, || None)
@@ -227,8 +233,13 @@ impl AppState {
     }
 
     /// Creates a task under a new id (unique in the account, reproducible under the seed).
-    pub fn start_task(&self, account: &Arc<str>, seed: &TaskSeed, now: Millis) -> i64 {
-        let registry = self.registry();
+    pub fn start_task(
+        &self,
+        registry: &Registry,
+        account: &Arc<str>,
+        seed: &TaskSeed,
+        now: Millis,
+    ) -> i64 {
         loop {
             let id = self.next_task_id.fetch_add(1, Ordering::Relaxed);
             if registry.seed_for(account, id).is_none()

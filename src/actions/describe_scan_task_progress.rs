@@ -15,13 +15,15 @@ pub fn handle(ctx: &ActionContext<'_>) -> Result<Reply, ApiError> {
     let state = ctx.state;
     let account = &ctx.caller.account;
     let seen = state.store.observe(account, task_id, ctx.now, true, || {
-        let registry = state.registry();
+        let registry = ctx.registry;
         match (
             registry.seed_for(account, task_id),
             state.settings.unknown_tasks,
         ) {
             (Some(seed), _) => Some(state.new_task(account, task_id, seed, ctx.now)),
-            (None, UnknownTasks::Create) => Some(state.default_task(account, task_id, ctx.now)),
+            (None, UnknownTasks::Create) => {
+                Some(state.default_task(registry, account, task_id, ctx.now))
+            }
             (None, _) => None,
         }
     });

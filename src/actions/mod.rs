@@ -7,7 +7,7 @@ mod start_virus_scan_task;
 
 use crate::domain::clock::Millis;
 use crate::protocol::{ApiError, Reply, RpcRequest};
-use crate::registry::Caller;
+use crate::registry::{Caller, Registry};
 use crate::state::AppState;
 
 /// The API version every operation here belongs to.
@@ -16,6 +16,8 @@ pub const VERSION: &str = "2018-12-03";
 /// What an operation gets to work with.
 pub struct ActionContext<'a> {
     pub state: &'a AppState,
+    /// The fixture definitions this request was authenticated against.
+    pub registry: &'a Registry,
     pub caller: &'a Caller,
     pub request: &'a RpcRequest,
     pub now: Millis,

@@ -16,9 +16,9 @@ pub fn handle(ctx: &ActionContext<'_>) -> Result<Reply, ApiError> {
     let state = ctx.state;
     let seed = TaskSeed {
         target_info: Arc::from(target_info),
-        schedule: state.registry().default_schedule,
+        schedule: ctx.registry.default_schedule,
         pinned: None,
     };
-    let task_id = state.start_task(&ctx.caller.account, &seed, ctx.now);
+    let task_id = state.start_task(ctx.registry, &ctx.caller.account, &seed, ctx.now);
     Ok(Reply::default().int("ScanTaskId", task_id))
 }

@@ -170,6 +170,7 @@ async fn dispatch(
     }
     let ctx = ActionContext {
         state,
+        registry,
         caller: &handled.caller,
         request: req,
         now: state.clock.now(),
