@@ -55,7 +55,7 @@ pub async fn read_body(
 }
 
 /// An error answered outside any request context (a fresh request id, JSON).
-fn error_response(err: &ApiError) -> Response {
+pub(crate) fn error_response(err: &ApiError) -> Response {
     let request_id = crate::rng::Sequence::new(rand::random(), 0).request_id();
     render_error(Format::Json, &request_id, err).into_response()
 }

@@ -18,9 +18,8 @@ use serde::de::DeserializeOwned;
 
 use crate::http::read_body;
 use crate::protocol::encoding::parse_form;
-use crate::protocol::response::render_error;
 use crate::protocol::signature::signatures_match;
-use crate::protocol::{ApiError, Format};
+use crate::protocol::ApiError;
 use crate::state::AppState;
 
 /// An admin answer that went wrong; rendered in the same shape as RPC errors.
@@ -35,8 +34,7 @@ impl From<ApiError> for AdminError {
 
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
-        let request_id = crate::rng::Sequence::new(rand::random(), 0).request_id();
-        render_error(Format::Json, &request_id, &self.0)
+        crate::http::error_response(&self.0)
     }
 }
 
