@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::config::{LogFormat, ServeArgs};
+use crate::config::ServeArgs;
 use crate::fixtures::{self, FixtureDoc, FixtureError};
+use crate::logging;
 use crate::registry::Registry;
 use crate::server;
 use crate::state::AppState;
@@ -20,13 +21,14 @@ pub fn startup_fixtures(paths: &[PathBuf]) -> Result<Vec<(String, FixtureDoc)>, 
 }
 
 pub fn serve(args: &ServeArgs) -> ExitCode {
-    init_tracing(args.log_format);
+    logging::init(args.log_format);
     let settings = args.settings();
     let state = match startup_fixtures(&args.fixtures)
         .and_then(|docs| AppState::new(settings.clone(), &docs))
     {
         Ok(state) => Arc::new(state),
         Err(err) => {
+            logging::flush();
             eprintln!("sas-mock: bad fixture: {err}");
             return ExitCode::from(2);
         }
@@ -34,6 +36,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
     let tls = match tls_for(args) {
         Ok(tls) => tls,
         Err(err) => {
+            logging::flush();
             eprintln!("sas-mock: TLS: {err}");
             return ExitCode::from(2);
         }
@@ -44,6 +47,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
     {
         Ok(rt) => rt,
         Err(err) => {
+            logging::flush();
             eprintln!("sas-mock: cannot start the async runtime: {err}");
             return ExitCode::FAILURE;
         }
@@ -71,6 +75,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             None => server::run(listener, state, server::shutdown_signal()).await,
         }
     });
+    logging::flush();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -91,20 +96,6 @@ fn tls_for(args: &ServeArgs) -> Result<Option<Tls>, String> {
         std::fs::write(path, pem).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(Some(tls))
-}
-
-fn init_tracing(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi);
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
-    };
 }
 
 /// `sas-mock check PATH...`: loads the files exactly as the server would.

@@ -30,6 +30,7 @@ pub mod fixtures;
 pub mod healthcheck;
 pub mod http;
 pub mod journal;
+pub mod logging;
 pub mod mock_server;
 pub mod nonces;
 pub mod protocol;

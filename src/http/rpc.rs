@@ -191,11 +191,11 @@ fn finish(
     };
     let latency_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
-        request_id = %request_id,
-        action = %clip(handled.action.as_deref().unwrap_or("-")),
+        request_id = request_id.as_str(),
+        action = &*clip(handled.action.as_deref().unwrap_or("-")),
         status,
         code = code.map_or("-", |c| c.as_ref()),
-        account = %clip(&handled.caller.account),
+        account = &*clip(&handled.caller.account),
         latency_ms = latency_micros as f64 / 1000.0,
         "rpc"
     );

@@ -200,7 +200,7 @@ fn respond(status: u16, format: Format, request_id: &str, body: String) -> Respo
 
 /// Appends `text` as a JSON string, escaped exactly as serde_json escapes it: `"`, `\\` and the
 /// control characters (`\b \t \n \f \r` by name, the others as lower-case `\u00xx`).
-fn push_json_str(out: &mut String, text: &str) {
+pub(crate) fn push_json_str(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     let mut plain = 0;

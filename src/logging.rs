@@ -1,0 +1,562 @@
+//! The log on stderr: one line per event, as text (`name=value` pairs) or as JSON.
+//!
+//! Lines are formatted on the thread that logs them and appended to a shared buffer; a background
+//! thread writes the buffer out in one `write` every [`BATCH_WINDOW`]. A request therefore never
+//! waits on stderr (a slow terminal or a full pipe), and a busy server makes one system call per
+//! batch instead of one per request. [`flush`] writes out whatever is pending; `serve` calls it
+//! before the process exits.
+
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
+use std::io::{self, Write};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use time::OffsetDateTime;
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context, Layer};
+use tracing_subscriber::prelude::*;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::LogFormat;
+use crate::protocol::response::push_json_str;
+
+/// How long a line may wait in the buffer before it is written.
+pub const BATCH_WINDOW: Duration = Duration::from_millis(2);
+/// Past this many pending bytes, the thread that logs writes the batch out itself.
+const HIGH_WATER: usize = 256 * 1024;
+
+static SINK: OnceLock<Arc<Sink>> = OnceLock::new();
+
+/// Installs the process-wide subscriber: `RUST_LOG` (default `info`) filters, lines go to stderr.
+/// Does nothing if a subscriber is already installed.
+pub fn init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let sink = Sink::new(Box::new(io::stderr()));
+    if tracing_subscriber::registry()
+        .with(filter)
+        .with(LineLayer::new(format, Arc::clone(&sink)))
+        .try_init()
+        .is_ok()
+    {
+        // Without the background thread every line is written at once, as by `eprintln!`.
+        sink.spawn_flusher().ok();
+        let _ = SINK.set(sink);
+    }
+}
+
+/// Writes out every line logged so far.
+pub fn flush() {
+    if let Some(sink) = SINK.get() {
+        sink.flush();
+    }
+}
+
+/// Where formatted lines wait to be written.
+pub struct Sink {
+    pending: Mutex<Vec<u8>>,
+    wake: Condvar,
+    out: Mutex<Out>,
+    /// Whether a background thread writes batches; if not, every append writes.
+    batched: OnceLock<()>,
+}
+
+struct Out {
+    writer: Box<dyn Write + Send>,
+    /// The previous batch's buffer, kept for its capacity.
+    spare: Vec<u8>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Sink {
+    pub fn new(writer: Box<dyn Write + Send>) -> Arc<Sink> {
+        Arc::new(Sink {
+            pending: Mutex::new(Vec::with_capacity(16 * 1024)),
+            wake: Condvar::new(),
+            out: Mutex::new(Out {
+                writer,
+                spare: Vec::with_capacity(16 * 1024),
+            }),
+            batched: OnceLock::new(),
+        })
+    }
+
+    /// Starts the thread that writes a batch [`BATCH_WINDOW`] after its first line.
+    pub fn spawn_flusher(self: &Arc<Self>) -> io::Result<()> {
+        let sink = Arc::clone(self);
+        std::thread::Builder::new()
+            .name("sas-mock-log".into())
+            .spawn(move || loop {
+                {
+                    let mut pending = lock(&sink.pending);
+                    while pending.is_empty() {
+                        pending = sink
+                            .wake
+                            .wait(pending)
+                            .unwrap_or_else(PoisonError::into_inner);
+                    }
+                }
+                std::thread::sleep(BATCH_WINDOW);
+                sink.flush();
+            })?;
+        let _ = self.batched.set(());
+        Ok(())
+    }
+
+    /// Queues one formatted line (with its newline).
+    pub fn append(&self, line: &[u8]) {
+        let (was_empty, len) = {
+            let mut pending = lock(&self.pending);
+            let was_empty = pending.is_empty();
+            pending.extend_from_slice(line);
+            (was_empty, pending.len())
+        };
+        if self.batched.get().is_none() || len >= HIGH_WATER {
+            self.flush();
+        } else if was_empty {
+            self.wake.notify_one();
+        }
+    }
+
+    /// Writes out everything pending, in the order it was appended. Write errors (stderr closed)
+    /// drop the batch: logging never fails a request.
+    pub fn flush(&self) {
+        let mut out = lock(&self.out);
+        let out = &mut *out;
+        std::mem::swap(&mut *lock(&self.pending), &mut out.spare);
+        if !out.spare.is_empty() {
+            let _ = out.writer.write_all(&out.spare);
+            let _ = out.writer.flush();
+            out.spare.clear();
+        }
+    }
+}
+
+/// Formats each enabled event as one line into a [`Sink`].
+pub struct LineLayer {
+    format: LogFormat,
+    sink: Arc<Sink>,
+}
+
+impl LineLayer {
+    pub fn new(format: LogFormat, sink: Arc<Sink>) -> Self {
+        LineLayer { format, sink }
+    }
+}
+
+/// Per-thread scratch space, so that formatting a line does not allocate.
+#[derive(Default)]
+struct Scratch {
+    line: String,
+    message: String,
+    value: String,
+    /// The second the cached `YYYY-MM-DDTHH:MM:SS` prefix is for.
+    second: Option<i64>,
+    prefix: String,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+impl<S: Subscriber> Layer<S> for LineLayer {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let now = SystemTime::now();
+        let _ = SCRATCH.try_with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.write(&mut scratch, now, event),
+            // An event logged while formatting another one (from a Debug impl).
+            Err(_) => self.write(&mut Scratch::default(), now, event),
+        });
+    }
+}
+
+impl LineLayer {
+    fn write(&self, scratch: &mut Scratch, now: SystemTime, event: &Event<'_>) {
+        let Scratch {
+            line,
+            message,
+            value,
+            second,
+            prefix,
+        } = scratch;
+        line.clear();
+        message.clear();
+        let meta = event.metadata();
+        match self.format {
+            LogFormat::Text => {
+                push_timestamp(line, second, prefix, now);
+                line.push(' ');
+                line.push_str(level_padded(meta.level()));
+                line.push(' ');
+                line.push_str(meta.target());
+                line.push(':');
+                let at = line.len();
+                event.record(&mut TextFields {
+                    line,
+                    message,
+                    value,
+                });
+                if !message.is_empty() {
+                    line.insert(at, ' ');
+                    line.insert_str(at + 1, message);
+                }
+            }
+            LogFormat::Json => {
+                line.push_str("{\"timestamp\":\"");
+                push_timestamp(line, second, prefix, now);
+                line.push_str("\",\"level\":\"");
+                line.push_str(meta.level().as_str());
+                line.push('"');
+                let at = line.len();
+                event.record(&mut JsonFields {
+                    line,
+                    message,
+                    value,
+                });
+                if !message.is_empty() {
+                    line.insert_str(at, ",\"message\":");
+                    line.insert_str(at + ",\"message\":".len(), message);
+                }
+                line.push_str(",\"target\":");
+                push_json_str(line, meta.target());
+                line.push('}');
+            }
+        }
+        line.push('\n');
+        self.sink.append(line.as_bytes());
+    }
+}
+
+fn level_padded(level: &Level) -> &'static str {
+    match *level {
+        Level::ERROR => "ERROR",
+        Level::WARN => " WARN",
+        Level::INFO => " INFO",
+        Level::DEBUG => "DEBUG",
+        Level::TRACE => "TRACE",
+    }
+}
+
+/// `2026-11-29T01:27:32.453829Z`, with the part up to the second formatted once a second.
+fn push_timestamp(
+    line: &mut String,
+    second: &mut Option<i64>,
+    prefix: &mut String,
+    now: SystemTime,
+) {
+    let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = i64::try_from(since.as_secs()).unwrap_or(i64::MAX);
+    if *second != Some(secs) {
+        prefix.clear();
+        match OffsetDateTime::from_unix_timestamp(secs) {
+            Ok(t) => {
+                let _ = write!(
+                    prefix,
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                    t.year(),
+                    u8::from(t.month()),
+                    t.day(),
+                    t.hour(),
+                    t.minute(),
+                    t.second()
+                );
+            }
+            Err(_) => {
+                let _ = write!(prefix, "{secs}");
+            }
+        }
+        *second = Some(secs);
+    }
+    line.push_str(prefix);
+    let _ = write!(line, ".{:06}Z", since.subsec_micros());
+}
+
+/// Text fields: ` name=value`, the value quoted (with Rust escapes) when it is empty or holds a
+/// space, a quote, `=`, a backslash or a control character, so one event is always one line.
+struct TextFields<'a> {
+    line: &'a mut String,
+    message: &'a mut String,
+    value: &'a mut String,
+}
+
+fn needs_quotes(text: &str, spaces_ok: bool) -> bool {
+    text.is_empty()
+        || text.chars().any(|c| {
+            c.is_control() || c == '"' || c == '\\' || (!spaces_ok && (c == ' ' || c == '='))
+        })
+}
+
+fn push_text(out: &mut String, text: &str, spaces_ok: bool) {
+    if needs_quotes(text, spaces_ok) {
+        let _ = write!(out, "{text:?}");
+    } else {
+        out.push_str(text);
+    }
+}
+
+impl TextFields<'_> {
+    fn field(&mut self, field: &Field, text: &str) {
+        if field.name() == "message" {
+            push_text(self.message, text, true);
+        } else {
+            self.line.push(' ');
+            self.line.push_str(field.name());
+            self.line.push('=');
+            push_text(self.line, text, false);
+        }
+    }
+
+    fn raw(&mut self, field: &Field, args: fmt::Arguments<'_>) {
+        self.line.push(' ');
+        self.line.push_str(field.name());
+        self.line.push('=');
+        let _ = self.line.write_fmt(args);
+    }
+}
+
+impl Visit for TextFields<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.field(field, value);
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.raw(field, format_args!("{value}"));
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.raw(field, format_args!("{value}"));
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.raw(field, format_args!("{value}"));
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.raw(field, format_args!("{value}"));
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let mut text = std::mem::take(self.value);
+        text.clear();
+        let _ = write!(text, "{value:?}");
+        self.field(field, &text);
+        *self.value = text;
+    }
+}
+
+/// JSON fields: `,"name":value`, numbers and booleans as such, everything else as a string.
+struct JsonFields<'a> {
+    line: &'a mut String,
+    message: &'a mut String,
+    value: &'a mut String,
+}
+
+impl JsonFields<'_> {
+    fn string(&mut self, field: &Field, text: &str) {
+        if field.name() == "message" {
+            push_json_str(self.message, text);
+        } else {
+            self.name(field);
+            push_json_str(self.line, text);
+        }
+    }
+
+    fn name(&mut self, field: &Field) {
+        self.line.push(',');
+        push_json_str(self.line, field.name());
+        self.line.push(':');
+    }
+}
+
+impl Visit for JsonFields<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.string(field, value);
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.name(field);
+        let _ = write!(self.line, "{value}");
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.name(field);
+        let _ = write!(self.line, "{value}");
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.name(field);
+        if value.is_finite() {
+            let _ = write!(self.line, "{value}");
+        } else {
+            self.line.push_str("null");
+        }
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.name(field);
+        let _ = write!(self.line, "{value}");
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let mut text = std::mem::take(self.value);
+        text.clear();
+        let _ = write!(text, "{value:?}");
+        self.string(field, &text);
+        *self.value = text;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer the test can read back.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            lock(&self.0).extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Shared {
+        fn text(&self) -> String {
+            String::from_utf8(lock(&self.0).clone()).expect("utf-8")
+        }
+    }
+
+    /// The lines `emit` logs, in `format`.
+    fn lines(format: LogFormat, emit: impl FnOnce()) -> Vec<String> {
+        let out = Shared::default();
+        let sink = Sink::new(Box::new(out.clone()));
+        let subscriber =
+            tracing_subscriber::registry().with(LineLayer::new(format, Arc::clone(&sink)));
+        tracing::subscriber::with_default(subscriber, emit);
+        sink.flush();
+        out.text().lines().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn text_lines_have_time_level_target_message_and_fields() {
+        let lines = lines(LogFormat::Text, || {
+            tracing::info!(
+                request_id = "ABC-1",
+                status = 200u16,
+                latency_ms = 0.25,
+                "rpc"
+            );
+            tracing::warn!(listen = %"0.0.0.0:8080", "no token");
+        });
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        let (time, rest) = lines[0].split_once(' ').expect("a timestamp");
+        assert_eq!(time.len(), "2026-11-29T01:27:32.453829Z".len(), "{time}");
+        assert!(time.ends_with('Z') && time.as_bytes()[10] == b'T', "{time}");
+        assert_eq!(
+            rest,
+            " INFO sas_mock::logging::tests: rpc request_id=ABC-1 status=200 latency_ms=0.25"
+        );
+        assert!(
+            lines[1].ends_with(" WARN sas_mock::logging::tests: no token listen=0.0.0.0:8080"),
+            "{}",
+            lines[1]
+        );
+    }
+
+    #[test]
+    fn text_values_cannot_forge_a_line_or_a_field() {
+        let lines = lines(LogFormat::Text, || {
+            tracing::info!(
+                account = "ak/a\"b\nc status=500",
+                code = "-",
+                empty = "",
+                "two\nlines"
+            );
+        });
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].ends_with(r#": "two\nlines" account="ak/a\"b\nc status=500" code=- empty="""#),
+            "{}",
+            lines[0]
+        );
+    }
+
+    #[test]
+    fn json_lines_keep_their_shape_and_escape_every_value() {
+        let lines = lines(LogFormat::Json, || {
+            tracing::info!(
+                listen = "127.0.0.1:1",
+                seed = 7u64,
+                ok = true,
+                auth = ?crate::config::AuthMode::Strict,
+                account = "a\"b\nc",
+                ratio = f64::NAN,
+                "sas-mock ready"
+            );
+        });
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        let json: serde_json::Value = serde_json::from_str(&lines[0]).expect("valid JSON");
+        assert_eq!(json["message"], "sas-mock ready");
+        assert_eq!(json["level"], "INFO");
+        assert_eq!(json["target"], "sas_mock::logging::tests");
+        assert_eq!(json["listen"], "127.0.0.1:1");
+        assert_eq!(json["seed"], 7);
+        assert_eq!(json["ok"], true);
+        assert_eq!(json["auth"], "Strict");
+        assert_eq!(json["account"], "a\"b\nc");
+        assert!(json["ratio"].is_null());
+        let time = json["timestamp"].as_str().expect("a timestamp");
+        assert!(
+            crate::domain::clock::parse_rfc3339(time).is_some(),
+            "{time}"
+        );
+        assert!(lines[0].starts_with("{\"timestamp\":"), "{}", lines[0]);
+    }
+
+    #[test]
+    fn batches_keep_the_order_lines_were_logged_in() {
+        let out = Shared::default();
+        let sink = Sink::new(Box::new(out.clone()));
+        sink.spawn_flusher().expect("a thread");
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let sink = Arc::clone(&sink);
+                std::thread::spawn(move || {
+                    for i in 0..2_000 {
+                        sink.append(format!("{t} {i}\n").as_bytes());
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().expect("joins");
+        }
+        sink.flush();
+        let text = out.text();
+        let mut next = [0; 4];
+        for line in text.lines() {
+            let (t, i) = line.split_once(' ').expect("two numbers");
+            let t: usize = t.parse().expect("thread");
+            assert_eq!(i.parse::<i32>().expect("index"), next[t], "{line}");
+            next[t] += 1;
+        }
+        assert_eq!(next, [2_000; 4]);
+    }
+
+    #[test]
+    fn without_a_flusher_every_line_is_written_at_once() {
+        let out = Shared::default();
+        let sink = Sink::new(Box::new(out.clone()));
+        sink.append(b"one\n");
+        assert_eq!(out.text(), "one\n");
+    }
+}
