@@ -4,7 +4,9 @@
 pub mod admin;
 pub mod rpc;
 
+use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -47,11 +49,17 @@ pub async fn read_body(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(ApiError::body_too_large(limit));
     }
-    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err(ApiError::body_too_large(limit)),
-        Err(_) => Err(ApiError::body_timeout(timeout)),
-    }
+    // Most bodies (and every empty one) have arrived with the headers: only a body that is still
+    // on its way needs a timer.
+    let mut collect = std::pin::pin!(axum::body::to_bytes(body, limit));
+    let collected = match std::future::poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await {
+        Poll::Ready(collected) => collected,
+        Poll::Pending => match tokio::time::timeout(timeout, collect).await {
+            Ok(collected) => collected,
+            Err(_) => return Err(ApiError::body_timeout(timeout)),
+        },
+    };
+    collected.map_err(|_| ApiError::body_too_large(limit))
 }
 
 /// An error answered outside any request context (a fresh request id, JSON).
