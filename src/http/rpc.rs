@@ -102,26 +102,40 @@ fn action_name(action: &str) -> Cow<'static, str> {
 }
 
 async fn process(state: &AppState, registry: &Registry, req: &RpcRequest) -> Handled {
-    let mut handled = Handled {
-        action: req.action().map(action_name),
-        caller: registry.caller(req.access_key_id()),
-        task_id: req.task_id(),
-        fault_id: None,
-        format: req.format_or_json(),
-        result: Ok(Reply::default()),
+    let task_id = req.task_id();
+    let mut seen = Seen::default();
+    let result = dispatch(state, registry, req, task_id, &mut seen).await;
+    let task_id = match &result {
+        Ok(reply) => task_id.or_else(|| reply.int_field("ScanTaskId")),
+        Err(_) => task_id,
     };
-    handled.result = dispatch(state, registry, req, &mut handled).await;
-    if let Ok(reply) = &handled.result {
-        handled.task_id = handled.task_id.or_else(|| reply.int_field("ScanTaskId"));
+    Handled {
+        action: req.action().map(action_name),
+        // A request refused before authentication is shown under the key it names.
+        caller: seen
+            .caller
+            .unwrap_or_else(|| registry.caller(req.access_key_id())),
+        task_id,
+        fault_id: seen.fault_id,
+        format: req.format_or_json(),
+        result,
     }
-    handled
+}
+
+/// What dispatching learned besides the result.
+#[derive(Default)]
+struct Seen {
+    /// The authenticated caller; `None` if the request failed before authentication.
+    caller: Option<Caller>,
+    fault_id: Option<u64>,
 }
 
 async fn dispatch(
     state: &AppState,
     registry: &Registry,
     req: &RpcRequest,
-    handled: &mut Handled,
+    task_id: Option<i64>,
+    seen: &mut Seen,
 ) -> Result<Reply, ApiError> {
     req.format()?;
     let action = req.action().ok_or_else(ApiError::action_not_found)?;
@@ -144,15 +158,15 @@ async fn dispatch(
         now,
         stamp_now,
     };
-    handled.caller = authenticate(req, &auth)?;
+    let caller = seen.caller.insert(authenticate(req, &auth)?);
     let target = FaultTarget {
         action,
-        task_id: handled.task_id,
-        access_key_id: handled.caller.access_key_id.as_deref(),
-        account_id: &handled.caller.account,
+        task_id,
+        access_key_id: caller.access_key_id.as_deref(),
+        account_id: &caller.account,
     };
     if let Some(decision) = state.faults.decide(&target) {
-        handled.fault_id = Some(decision.rule_id);
+        seen.fault_id = Some(decision.rule_id);
         if let Some(delay) = decision.delay {
             tokio::time::sleep(delay).await;
         }
@@ -160,18 +174,13 @@ async fn dispatch(
             return Err(err);
         }
     }
-    if handled
-        .caller
-        .key
-        .as_ref()
-        .is_some_and(|key| key.denies(action))
-    {
+    if caller.key.as_ref().is_some_and(|key| key.denies(action)) {
         return Err(ApiError::no_permission());
     }
     let ctx = ActionContext {
         state,
         registry,
-        caller: &handled.caller,
+        caller,
         request: req,
         now: state.clock.now(),
     };
