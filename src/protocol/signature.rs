@@ -152,7 +152,7 @@ impl std::error::Error for AuthorizationError {}
 /// Fields may come in any order with spaces around them; unknown fields are ignored. A field
 /// without `=`, or one given twice, is malformed; the three known fields must be non-empty.
 pub fn parse_v3_authorization(header: &str) -> Result<V3Authorization<'_>, AuthorizationError> {
-    let header = header.trim();
+    let header = header.trim_ascii();
     let (algorithm, fields) = header
         .split_once(|c: char| c.is_ascii_whitespace())
         .unwrap_or((header, ""));
@@ -160,22 +160,26 @@ pub fn parse_v3_authorization(header: &str) -> Result<V3Authorization<'_>, Autho
         return Err(AuthorizationError::WrongAlgorithm);
     }
     let (mut credential, mut signed_headers, mut signature) = (None, None, None);
-    for field in fields.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+    for field in fields
+        .split(',')
+        .map(str::trim_ascii)
+        .filter(|f| !f.is_empty())
+    {
         let (name, value) = field.split_once('=').ok_or(AuthorizationError::Malformed)?;
-        let slot = match name.trim_end() {
+        let slot = match name.trim_ascii_end() {
             "Credential" => &mut credential,
             "SignedHeaders" => &mut signed_headers,
             "Signature" => &mut signature,
             _ => continue,
         };
-        if slot.replace(value.trim_start()).is_some() {
+        if slot.replace(value.trim_ascii_start()).is_some() {
             return Err(AuthorizationError::Malformed);
         }
     }
     let credential = required(credential, "Credential")?;
     let signed_headers: Vec<&str> = required(signed_headers, "SignedHeaders")?
         .split(';')
-        .map(str::trim)
+        .map(str::trim_ascii)
         .filter(|name| !name.is_empty())
         .collect();
     if signed_headers.is_empty() {
