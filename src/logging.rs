@@ -275,6 +275,53 @@ fn push_timestamp(
     let _ = write!(line, ".{:06}Z", since.subsec_micros());
 }
 
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("?"));
+}
+
+fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(out, n.unsigned_abs());
+}
+
+/// As `Display` writes it; values with at most three decimals (latencies in milliseconds) take a
+/// shortcut.
+fn push_f64(out: &mut String, value: f64) {
+    let thousandths = (value * 1000.0).round();
+    if (0.0..1e15).contains(&thousandths) && thousandths / 1000.0 == value {
+        let thousandths = thousandths as u64;
+        push_u64(out, thousandths / 1000);
+        let fraction = thousandths % 1000;
+        if fraction != 0 {
+            let digits =
+                [fraction / 100, fraction / 10 % 10, fraction % 10].map(|d| b'0' + d as u8);
+            let used = if digits[2] != b'0' {
+                3
+            } else if digits[1] != b'0' {
+                2
+            } else {
+                1
+            };
+            out.push('.');
+            out.push_str(std::str::from_utf8(&digits[..used]).unwrap_or("?"));
+        }
+    } else {
+        let _ = write!(out, "{value}");
+    }
+}
+
 /// Text fields: ` name=value`, the value quoted (with Rust escapes) when it is empty or holds a
 /// space, a quote, `=`, a backslash or a control character, so one event is always one line.
 struct TextFields<'a> {
@@ -284,10 +331,13 @@ struct TextFields<'a> {
 }
 
 fn needs_quotes(text: &str, spaces_ok: bool) -> bool {
+    let special = |b: u8| {
+        b < 0x20 || b == 0x7f || b == b'"' || b == b'\\' || (!spaces_ok && (b == b' ' || b == b'='))
+    };
     text.is_empty()
-        || text.chars().any(|c| {
-            c.is_control() || c == '"' || c == '\\' || (!spaces_ok && (c == ' ' || c == '='))
-        })
+        || text.bytes().any(special)
+        // C1 control characters (U+0080 to U+009F) are the only non-ASCII ones to escape.
+        || (!text.is_ascii() && text.chars().any(char::is_control))
 }
 
 fn push_text(out: &mut String, text: &str, spaces_ok: bool) {
@@ -310,11 +360,10 @@ impl TextFields<'_> {
         }
     }
 
-    fn raw(&mut self, field: &Field, args: fmt::Arguments<'_>) {
+    fn name(&mut self, field: &Field) {
         self.line.push(' ');
         self.line.push_str(field.name());
         self.line.push('=');
-        let _ = self.line.write_fmt(args);
     }
 }
 
@@ -324,19 +373,23 @@ impl Visit for TextFields<'_> {
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.raw(field, format_args!("{value}"));
+        self.name(field);
+        push_i64(self.line, value);
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.raw(field, format_args!("{value}"));
+        self.name(field);
+        push_u64(self.line, value);
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.raw(field, format_args!("{value}"));
+        self.name(field);
+        push_f64(self.line, value);
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.raw(field, format_args!("{value}"));
+        self.name(field);
+        self.line.push_str(if value { "true" } else { "false" });
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
@@ -379,18 +432,18 @@ impl Visit for JsonFields<'_> {
 
     fn record_i64(&mut self, field: &Field, value: i64) {
         self.name(field);
-        let _ = write!(self.line, "{value}");
+        push_i64(self.line, value);
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
         self.name(field);
-        let _ = write!(self.line, "{value}");
+        push_u64(self.line, value);
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
         self.name(field);
         if value.is_finite() {
-            let _ = write!(self.line, "{value}");
+            push_f64(self.line, value);
         } else {
             self.line.push_str("null");
         }
@@ -398,7 +451,7 @@ impl Visit for JsonFields<'_> {
 
     fn record_bool(&mut self, field: &Field, value: bool) {
         self.name(field);
-        let _ = write!(self.line, "{value}");
+        self.line.push_str(if value { "true" } else { "false" });
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
@@ -520,6 +573,36 @@ mod tests {
             "{time}"
         );
         assert!(lines[0].starts_with("{\"timestamp\":"), "{}", lines[0]);
+    }
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        for value in [
+            0.0,
+            0.064,
+            0.06,
+            1.0,
+            12.5,
+            1234.567,
+            0.0005,
+            1e-7,
+            2.5e20,
+            0.1 + 0.2,
+        ] {
+            let mut out = String::new();
+            push_f64(&mut out, value);
+            assert_eq!(out, value.to_string(), "{value}");
+        }
+        for value in [0, 7, 200, u64::MAX] {
+            let mut out = String::new();
+            push_u64(&mut out, value);
+            assert_eq!(out, value.to_string());
+        }
+        for value in [i64::MIN, -1, 0, 42] {
+            let mut out = String::new();
+            push_i64(&mut out, value);
+            assert_eq!(out, value.to_string());
+        }
     }
 
     #[test]
