@@ -20,6 +20,7 @@ use tracing_subscriber::prelude::*;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
+use crate::protocol::encoding::{push_i64, push_u64};
 use crate::protocol::response::push_json_str;
 
 /// How long a line may wait in the buffer before it is written.
@@ -273,27 +274,6 @@ fn push_timestamp(
     }
     line.push_str(prefix);
     let _ = write!(line, ".{:06}Z", since.subsec_micros());
-}
-
-fn push_u64(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("?"));
-}
-
-fn push_i64(out: &mut String, n: i64) {
-    if n < 0 {
-        out.push('-');
-    }
-    push_u64(out, n.unsigned_abs());
 }
 
 /// As `Display` writes it; values with at most three decimals (latencies in milliseconds) take a

@@ -5,6 +5,8 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::protocol::encoding::push_i64;
+
 /// One asset: a server (`uuid`) or a server group (`groupId`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
@@ -69,18 +71,36 @@ pub fn placeholder_marker() -> Arc<str> {
 /// A stored `TargetInfo` as the API shows it: itself, or the placeholder for the task's id.
 pub fn shown_target_info(stored: &Arc<str>, task_id: i64) -> Arc<str> {
     if stored.is_empty() {
-        Arc::from(placeholder_target_info(task_id))
+        let mut text = String::with_capacity(PLACEHOLDER_CAPACITY);
+        push_placeholder(&mut text, task_id);
+        Arc::from(text)
     } else {
         Arc::clone(stored)
     }
 }
 
+/// Enough for any task id: the fixed text, 20 characters of id and 12 hex digits.
+const PLACEHOLDER_CAPACITY: usize = 112;
+
 /// The `TargetInfo` of a task nobody described: one made-up server derived from the task id.
 pub fn placeholder_target_info(task_id: i64) -> String {
+    let mut text = String::with_capacity(PLACEHOLDER_CAPACITY);
+    push_placeholder(&mut text, task_id);
+    text
+}
+
+/// `[{"type":"uuid","name":"mock-host-ID","target":"00000000-0000-4000-8000-<id as 12 hex>"}]`,
+/// written piece by piece: it is built for every answer about such a task.
+fn push_placeholder(out: &mut String, task_id: i64) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let suffix = task_id.unsigned_abs() & 0xFFFF_FFFF_FFFF;
-    format!(
-        r#"[{{"type":"uuid","name":"mock-host-{task_id}","target":"00000000-0000-4000-8000-{suffix:012x}"}}]"#
-    )
+    out.push_str(r#"[{"type":"uuid","name":"mock-host-"#);
+    push_i64(out, task_id);
+    out.push_str(r#"","target":"00000000-0000-4000-8000-"#);
+    for shift in (0..12).rev() {
+        out.push(char::from(HEX[((suffix >> (shift * 4)) & 0xF) as usize]));
+    }
+    out.push_str(r#""}]"#);
 }
 
 #[cfg(test)]
@@ -94,6 +114,18 @@ mod tests {
             normalize_target_info(sent),
             Ok(r#"[{"type":"uuid","name":"host 001*é中","target":"503201a7"},{"type":"groupId","target":42}]"#.to_owned())
         );
+    }
+
+    #[test]
+    fn placeholders_name_the_task_and_a_uuid_derived_from_it() {
+        for task_id in [0, 7, 282832, -5, i64::MAX, i64::MIN] {
+            let suffix = task_id.unsigned_abs() & 0xFFFF_FFFF_FFFF;
+            let expected = format!(
+                r#"[{{"type":"uuid","name":"mock-host-{task_id}","target":"00000000-0000-4000-8000-{suffix:012x}"}}]"#
+            );
+            assert_eq!(placeholder_target_info(task_id), expected);
+            assert!(expected.len() <= PLACEHOLDER_CAPACITY);
+        }
     }
 
     #[test]

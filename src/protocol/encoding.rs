@@ -113,6 +113,29 @@ fn hex_value(digit: u8) -> u8 {
     }
 }
 
+/// Appends `n` in decimal (as `Display` does, without the formatting machinery).
+pub fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("?"));
+}
+
+/// Appends `n` in decimal.
+pub fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(out, n.unsigned_abs());
+}
+
 /// RFC 3986 percent-encoding of the UTF-8 bytes: `A-Z a-z 0-9 - _ . ~` stay, every other byte
 /// becomes `%XY` with upper-case hex (so a space is `%20`, `*` is `%2A`, `/` is `%2F`).
 pub fn pct_encode(input: &str) -> String {

@@ -231,8 +231,7 @@ pub(crate) fn push_json_str(out: &mut String, text: &str) {
 }
 
 fn push_int(out: &mut String, n: i64) {
-    use std::fmt::Write as _;
-    let _ = write!(out, "{n}");
+    super::encoding::push_i64(out, n);
 }
 
 fn push_xml_open(out: &mut String, name: &str) {
