@@ -98,7 +98,7 @@ pub fn authenticate(req: &RpcRequest, ctx: &AuthContext<'_>) -> Result<Caller, A
         };
     };
     verify_known(req, key, &signed, ctx)?;
-    Ok(ctx.registry.caller(Some(access_key_id)))
+    Ok(Registry::caller_with_key(key))
 }
 
 fn verify_known(

@@ -87,16 +87,21 @@ impl Registry {
             };
         };
         match self.keys.get(id) {
-            Some(key) => Caller {
-                access_key_id: Some(Arc::clone(&key.id)),
-                account: Arc::clone(&key.account_id),
-                key: Some(Arc::clone(key)),
-            },
+            Some(key) => Self::caller_with_key(key),
             None => Caller {
                 access_key_id: Some(Arc::from(id)),
                 account: account_for_unknown_key(id),
                 key: None,
             },
+        }
+    }
+
+    /// The caller that signs with `key`.
+    pub fn caller_with_key(key: &Arc<AccessKey>) -> Caller {
+        Caller {
+            access_key_id: Some(Arc::clone(&key.id)),
+            account: Arc::clone(&key.account_id),
+            key: Some(Arc::clone(key)),
         }
     }
 
