@@ -273,7 +273,12 @@ fn push_timestamp(
         *second = Some(secs);
     }
     line.push_str(prefix);
-    let _ = write!(line, ".{:06}Z", since.subsec_micros());
+    let micros = since.subsec_micros();
+    let mut digits = *b".000000Z";
+    for (at, power) in [100_000, 10_000, 1_000, 100, 10, 1].into_iter().enumerate() {
+        digits[at + 1] = b'0' + (micros / power % 10) as u8;
+    }
+    line.push_str(std::str::from_utf8(&digits).unwrap_or(".000000Z"));
 }
 
 /// As `Display` writes it; values with at most three decimals (latencies in milliseconds) take a
@@ -553,6 +558,21 @@ mod tests {
             "{time}"
         );
         assert!(lines[0].starts_with("{\"timestamp\":"), "{}", lines[0]);
+    }
+
+    #[test]
+    fn timestamps_are_utc_with_microseconds() {
+        let (mut second, mut prefix) = (None, String::new());
+        let mut at = |secs: u64, nanos: u32| {
+            let mut line = String::new();
+            let time = UNIX_EPOCH + Duration::new(secs, nanos);
+            push_timestamp(&mut line, &mut second, &mut prefix, time);
+            line
+        };
+        assert_eq!(at(0, 1_000), "1970-01-01T00:00:00.000001Z");
+        assert_eq!(at(0, 999_999_999), "1970-01-01T00:00:00.999999Z");
+        assert_eq!(at(90_123, 450_000_000), "1970-01-02T01:02:03.450000Z");
+        assert_eq!(at(1_795_919_852, 0), "2026-11-29T02:37:32.000000Z");
     }
 
     #[test]
