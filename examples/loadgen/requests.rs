@@ -280,3 +280,37 @@ pub fn system_millis() -> i64 {
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_v3_request_carries_the_signature_the_crate_computes() {
+        let builder = Builder {
+            scenario: Scenario::V3,
+            host: "127.0.0.1:18080".to_owned(),
+            task_id: 100_002,
+            access_key_id: "testid".to_owned(),
+            secret: "testsecret".to_owned(),
+            run_id: 0xabc,
+            manual_now: Some(1_795_919_852_000),
+        };
+        let mut writer = builder.writer(3);
+        let mut out = Vec::new();
+        for n in 0..5 {
+            writer.build(n, &mut out);
+            let text = String::from_utf8(out.clone()).expect("text");
+            let signature = writer.v3_reference_signature();
+            assert!(
+                text.contains(&format!("Signature={signature}\r\n")),
+                "{text}"
+            );
+            assert!(
+                text.contains(&format!("x-acs-signature-nonce: abc-3-{n}\r\n")),
+                "{text}"
+            );
+            assert!(text.ends_with("content-length: 0\r\n\r\n"), "{text}");
+        }
+    }
+}
