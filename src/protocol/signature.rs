@@ -177,11 +177,14 @@ pub fn parse_v3_authorization(header: &str) -> Result<V3Authorization<'_>, Autho
         }
     }
     let credential = required(credential, "Credential")?;
-    let signed_headers: Vec<&str> = required(signed_headers, "SignedHeaders")?
-        .split(';')
-        .map(str::trim_ascii)
-        .filter(|name| !name.is_empty())
-        .collect();
+    let listed = required(signed_headers, "SignedHeaders")?;
+    let mut signed_headers = Vec::with_capacity(listed.bytes().filter(|b| *b == b';').count() + 1);
+    signed_headers.extend(
+        listed
+            .split(';')
+            .map(str::trim_ascii)
+            .filter(|name| !name.is_empty()),
+    );
     if signed_headers.is_empty() {
         return Err(AuthorizationError::MissingField("SignedHeaders"));
     }
