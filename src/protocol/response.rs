@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::body::Body;
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::Response;
 
 use super::error::ApiError;
 
@@ -180,16 +181,18 @@ pub fn render_error(format: Format, request_id: &str, err: &ApiError) -> Respons
 }
 
 fn respond(status: u16, format: Format, request_id: &str, body: String) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let content_type = match format {
         Format::Json => JSON_TYPE,
         Format::Xml => XML_TYPE,
     };
-    let mut response = (status, body).into_response();
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
+    headers.reserve(4);
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(value) = HeaderValue::from_str(request_id) {
-        headers.insert("x-acs-request-id", value);
+        headers.insert(X_ACS_REQUEST_ID.clone(), value);
     }
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -197,6 +200,8 @@ fn respond(status: u16, format: Format, request_id: &str, body: String) -> Respo
     );
     response
 }
+
+static X_ACS_REQUEST_ID: HeaderName = HeaderName::from_static("x-acs-request-id");
 
 /// Appends `text` as a JSON string, escaped exactly as serde_json escapes it: `"`, `\\` and the
 /// control characters (`\b \t \n \f \r` by name, the others as lower-case `\u00xx`).
