@@ -180,16 +180,13 @@ fn verify_v3(
 /// (or, when the header is unreadable, the minimal documented set).
 fn v3_canonical(req: &RpcRequest, signed: Option<&[&str]>) -> String {
     const MINIMAL: &[&str] = &V3_MINIMAL_SIGNED_HEADERS;
-    let headers: Vec<(&str, &str)> = req
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str(),
-                std::str::from_utf8(value.as_bytes()).unwrap_or(""),
-            )
-        })
-        .collect();
+    let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers.len());
+    headers.extend(req.headers.iter().map(|(name, value)| {
+        (
+            name.as_str(),
+            std::str::from_utf8(value.as_bytes()).unwrap_or(""),
+        )
+    }));
     let body_hash;
     let hashed_payload = if req.body.is_empty() {
         EMPTY_SHA256

@@ -246,7 +246,7 @@ pub fn v3_canonical_request_of<'a>(
     out.push_str("\n/\n");
     push_encoded_pairs(&mut out, sorted);
     out.push('\n');
-    let mut values = Vec::new();
+    let mut values = Vec::with_capacity(2);
     for name in signed_headers {
         values.clear();
         let matching = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
