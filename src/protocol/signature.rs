@@ -422,6 +422,32 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
+    #[test]
+    fn authorization_fields_split_on_the_first_separator_only() {
+        let auth = parse_v3_authorization(
+            "ACS3-HMAC-SHA256\tSignature=a=b , Credential=id,, Unknown=x,SignedHeaders= host ;;x-acs-date;",
+        )
+        .expect("parses");
+        assert_eq!(auth.credential, "id");
+        assert_eq!(auth.signature, "a=b");
+        assert_eq!(auth.signed_headers, ["host", "x-acs-date"]);
+        for bad in [
+            "ACS3-HMAC-SHA256 Credential=id,SignedHeaders=host,Signature=s,Oops",
+            "ACS3-HMAC-SHA256 Credential=id,Credential=id,SignedHeaders=host,Signature=s",
+        ] {
+            assert_eq!(
+                parse_v3_authorization(bad).map(|_| ()),
+                Err(AuthorizationError::Malformed),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse_v3_authorization("ACS3-HMAC-SHA256 Credential=id,SignedHeaders=;,Signature=s")
+                .map(|_| ()),
+            Err(AuthorizationError::MissingField("SignedHeaders"))
+        );
+    }
+
     type Params = [(String, String)];
     type Headers<'a> = [(&'a str, &'a str)];
 
