@@ -103,8 +103,50 @@ pub fn format_rfc3339(millis: Millis) -> String {
 
 /// Parses an RFC 3339 timestamp (`2026-01-01T00:00:00Z`, offsets and fractions allowed).
 pub fn parse_rfc3339(text: &str) -> Option<Millis> {
-    let parsed = OffsetDateTime::parse(text.trim(), &Rfc3339).ok()?;
+    let text = text.trim();
+    if let Some(millis) = parse_plain_utc(text.as_bytes()) {
+        return Some(millis);
+    }
+    let parsed = OffsetDateTime::parse(text, &Rfc3339).ok()?;
     Millis::try_from(parsed.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, the form every SDK signs with, read without the general parser;
+/// anything else (including a leap second) is left to it.
+fn parse_plain_utc(text: &[u8]) -> Option<Millis> {
+    let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2, b'T', h1, h2, b':', i1, i2, b':', s1, s2, b'Z'] =
+        *text
+    else {
+        return None;
+    };
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0i64, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+        })
+    };
+    let year = number(&[y1, y2, y3, y4])?;
+    let month = number(&[m1, m2])?;
+    let day = number(&[d1, d2])?;
+    let (hour, minute, second) = (number(&[h1, h2])?, number(&[i1, i2])?, number(&[s1, s2])?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day < 1 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000)
 }
 
 #[cfg(test)]
@@ -127,6 +169,49 @@ mod tests {
         let clock = Clock::new(ClockMode::System);
         assert_eq!(clock.advance(1), Err(ClockError::NotManual));
         assert_eq!(clock.set(1), Err(ClockError::NotManual));
+    }
+
+    #[test]
+    fn the_plain_utc_form_reads_as_the_general_parser_reads_it() {
+        let general = |text: &str| {
+            OffsetDateTime::parse(text, &Rfc3339)
+                .ok()
+                .and_then(|t| Millis::try_from(t.unix_timestamp_nanos() / 1_000_000).ok())
+        };
+        let mut texts: Vec<String> = vec![
+            "1970-01-01T00:00:00Z".into(),
+            "0000-03-01T00:00:00Z".into(),
+            "1969-12-31T23:59:59Z".into(),
+            "2000-02-29T12:00:00Z".into(),
+            "1900-02-29T12:00:00Z".into(),
+            "2026-02-29T00:00:00Z".into(),
+            "2026-04-31T00:00:00Z".into(),
+            "2026-13-01T00:00:00Z".into(),
+            "2026-00-10T00:00:00Z".into(),
+            "2026-01-00T00:00:00Z".into(),
+            "2026-01-01T24:00:00Z".into(),
+            "2026-01-01T23:60:00Z".into(),
+            "2026-12-31T23:59:60Z".into(),
+            "9999-12-31T23:59:59Z".into(),
+            "2026-1-01T00:00:00Z".into(),
+            "2026-01-01t00:00:00Z".into(),
+            "+026-01-01T00:00:00Z".into(),
+        ];
+        // Every day of four years, one of them a leap year, at varying times of day.
+        let start = parse_rfc3339("2023-01-01T00:00:00Z").expect("valid");
+        for day in 0..(4 * 366) {
+            let at = start + day * 86_400_000 + (day * 7_919_000) % 86_400_000;
+            texts.push(format_rfc3339(at - at % 1000));
+        }
+        for text in &texts {
+            let fast = parse_plain_utc(text.as_bytes());
+            if let Some(fast) = fast {
+                assert_eq!(Some(fast), general(text), "{text}");
+            } else {
+                assert_eq!(parse_rfc3339(text), general(text), "{text}");
+            }
+        }
+        assert!(parse_plain_utc(b"2026-11-29T01:02:03Z").is_some());
     }
 
     #[test]
