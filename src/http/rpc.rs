@@ -199,14 +199,15 @@ fn finish(
         Err(err) => (err.status, Some(&err.code)),
     };
     let latency_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    // The message as a plain string field: it is written without the formatting machinery.
     tracing::info!(
+        message = "rpc",
         request_id = request_id.as_str(),
         action = &*clip(handled.action.as_deref().unwrap_or("-")),
         status,
         code = code.map_or("-", |c| c.as_ref()),
         account = &*clip(&handled.caller.account),
         latency_ms = latency_micros as f64 / 1000.0,
-        "rpc"
     );
     state.journal.record(JournalEntry {
         seq: 0,
