@@ -6,14 +6,13 @@
 //! hash for each nonce (see [`V3Signer`]); the first request of each signer is checked against
 //! the crate's own signing path.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use sas_mock::domain::clock::format_rfc3339;
-use sas_mock::protocol::encoding::pct_encode_into;
+use sas_mock::protocol::encoding::{pct_encode_into, push_u64};
 use sas_mock::protocol::signature::{
     encode_query, v2_signature, v2_string_to_sign_of, v3_canonical_request, v3_signature,
     v3_string_to_sign, EMPTY_SHA256,
@@ -59,11 +58,12 @@ pub struct Builder {
 /// One connection's request writer, with what it can reuse between requests.
 pub struct Writer<'a> {
     builder: &'a Builder,
-    conn: usize,
     task_id: String,
     /// The timestamp and the second it was made for.
     stamp: (i64, String),
     nonce: String,
+    /// `RUN-CONN-`: the nonce of request N is this and N.
+    nonce_prefix: String,
     /// V3 signing state for the current timestamp.
     v3: Option<V3Signer>,
 }
@@ -90,10 +90,10 @@ impl Builder {
     pub fn writer(&self, conn: usize) -> Writer<'_> {
         Writer {
             builder: self,
-            conn,
             task_id: self.task_id.to_string(),
             stamp: (i64::MIN, String::new()),
             nonce: String::new(),
+            nonce_prefix: format!("{:x}-{conn}-", self.run_id),
             v3: None,
         }
     }
@@ -105,7 +105,8 @@ impl Writer<'_> {
         out.clear();
         let b = self.builder;
         self.nonce.clear();
-        let _ = write!(self.nonce, "{:x}-{}-{n}", b.run_id, self.conn);
+        self.nonce.push_str(&self.nonce_prefix);
+        push_u64(&mut self.nonce, n);
         self.refresh_stamp();
         if b.scenario == Scenario::V3 {
             self.v3(out);
