@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use axum::Router;
 use http_body_util::BodyExt;
 use sas_mock::config::{AuthMode, Settings, UnknownTasks};
 use sas_mock::fixtures::{parse_document, DEFAULT_FIXTURES};
@@ -14,7 +13,7 @@ use tower::ServiceExt;
 
 pub struct Mock {
     pub state: Arc<AppState>,
-    router: Router,
+    router: sas_mock::http::App,
 }
 
 /// One answer, with the body parsed as JSON when it is JSON.
