@@ -103,14 +103,15 @@ fn action_name(action: &str) -> Cow<'static, str> {
 
 async fn process(state: &AppState, registry: &Registry, req: &RpcRequest) -> Handled {
     let task_id = req.task_id();
+    let action = req.action();
     let mut seen = Seen::default();
-    let result = dispatch(state, registry, req, task_id, &mut seen).await;
+    let result = dispatch(state, registry, req, action, task_id, &mut seen).await;
     let task_id = match &result {
         Ok(reply) => task_id.or_else(|| reply.int_field("ScanTaskId")),
         Err(_) => task_id,
     };
     Handled {
-        action: req.action().map(action_name),
+        action: action.map(action_name),
         // A request refused before authentication is shown under the key it names.
         caller: seen
             .caller
@@ -134,11 +135,12 @@ async fn dispatch(
     state: &AppState,
     registry: &Registry,
     req: &RpcRequest,
+    action: Option<&str>,
     task_id: Option<i64>,
     seen: &mut Seen,
 ) -> Result<Reply, ApiError> {
     req.format()?;
-    let action = req.action().ok_or_else(ApiError::action_not_found)?;
+    let action = action.ok_or_else(ApiError::action_not_found)?;
     let handler = actions::lookup(action).ok_or_else(ApiError::action_not_found)?;
     match req.version() {
         None => return Err(ApiError::missing("Version")),
