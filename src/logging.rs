@@ -28,7 +28,19 @@ pub const BATCH_WINDOW: Duration = Duration::from_millis(2);
 /// Past this many pending bytes, the thread that logs writes the batch out itself.
 const HIGH_WATER: usize = 256 * 1024;
 
-static SINK: OnceLock<Arc<Sink>> = OnceLock::new();
+/// [`request`]'s fields, in the order the event has them.
+fn request_fields(line: &RequestLine<'_>, fields: &mut dyn Fields) {
+    fields.str("message", "rpc");
+    fields.str("request_id", line.request_id);
+    fields.str("action", line.action);
+    fields.u64("status", u64::from(line.status));
+    fields.str("code", line.code);
+    fields.str("account", line.account);
+    fields.f64("latency_ms", line.latency_micros as f64 / 1000.0);
+}
+
+/// How the installed subscriber writes lines, when it is ours: for [`request`].
+static LINES: OnceLock<Lines> = OnceLock::new();
 
 /// Installs the process-wide subscriber: `RUST_LOG` (default `info`) filters, lines go to stderr.
 /// Does nothing if a subscriber is already installed.
@@ -43,14 +55,53 @@ pub fn init(format: LogFormat) {
     {
         // Without the background thread every line is written at once, as by `eprintln!`.
         sink.spawn_flusher().ok();
-        let _ = SINK.set(sink);
+        let _ = LINES.set(Lines { format, sink });
     }
 }
 
 /// Writes out every line logged so far.
 pub fn flush() {
-    if let Some(sink) = SINK.get() {
-        sink.flush();
+    if let Some(lines) = LINES.get() {
+        lines.sink.flush();
+    }
+}
+
+/// One RPC request, as its log line shows it.
+pub struct RequestLine<'a> {
+    pub request_id: &'a str,
+    pub action: &'a str,
+    pub status: u16,
+    pub code: &'a str,
+    pub account: &'a str,
+    pub latency_micros: u64,
+}
+
+/// The target RPC request lines are logged under (what `RUST_LOG` filters on).
+pub const REQUEST_TARGET: &str = "sas_mock::http::rpc";
+
+/// Logs the line of one RPC request at INFO: `rpc request_id=… action=… status=… code=…
+/// account=… latency_ms=…`. Under [`init`]'s subscriber the line is written straight to the
+/// sink, exactly as the layer would write the event, without building the event; under any
+/// other subscriber it is an ordinary event.
+pub fn request(line: &RequestLine<'_>) {
+    if !tracing::enabled!(target: REQUEST_TARGET, Level::INFO) {
+        return;
+    }
+    let latency_ms = line.latency_micros as f64 / 1000.0;
+    match LINES.get() {
+        Some(lines) => lines.write(&Level::INFO, REQUEST_TARGET, SystemTime::now(), |fields| {
+            request_fields(line, fields);
+        }),
+        None => tracing::info!(
+            target: REQUEST_TARGET,
+            message = "rpc",
+            request_id = line.request_id,
+            action = line.action,
+            status = line.status,
+            code = line.code,
+            account = line.account,
+            latency_ms,
+        ),
     }
 }
 
@@ -139,14 +190,22 @@ impl Sink {
 
 /// Formats each enabled event as one line into a [`Sink`].
 pub struct LineLayer {
-    format: LogFormat,
-    sink: Arc<Sink>,
+    lines: Lines,
 }
 
 impl LineLayer {
     pub fn new(format: LogFormat, sink: Arc<Sink>) -> Self {
-        LineLayer { format, sink }
+        LineLayer {
+            lines: Lines { format, sink },
+        }
     }
+}
+
+/// A line format and where its lines go.
+#[derive(Clone)]
+struct Lines {
+    format: LogFormat,
+    sink: Arc<Sink>,
 }
 
 /// Per-thread scratch space, so that formatting a line does not allocate.
@@ -166,17 +225,38 @@ thread_local! {
 
 impl<S: Subscriber> Layer<S> for LineLayer {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-        let now = SystemTime::now();
-        let _ = SCRATCH.try_with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => self.write(&mut scratch, now, event),
-            // An event logged while formatting another one (from a Debug impl).
-            Err(_) => self.write(&mut Scratch::default(), now, event),
-        });
+        let meta = event.metadata();
+        self.lines
+            .write(meta.level(), meta.target(), SystemTime::now(), |fields| {
+                event.record(&mut Visiting(fields));
+            });
     }
 }
 
-impl LineLayer {
-    fn write(&self, scratch: &mut Scratch, now: SystemTime, event: &Event<'_>) {
+impl Lines {
+    /// Formats one line, its fields given by `record`, and queues it.
+    fn write(
+        &self,
+        level: &Level,
+        target: &str,
+        now: SystemTime,
+        record: impl FnOnce(&mut dyn Fields),
+    ) {
+        let _ = SCRATCH.try_with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.write_with(&mut scratch, level, target, now, record),
+            // A line logged while formatting another one (from a Debug impl).
+            Err(_) => self.write_with(&mut Scratch::default(), level, target, now, record),
+        });
+    }
+
+    fn write_with(
+        &self,
+        scratch: &mut Scratch,
+        level: &Level,
+        target: &str,
+        now: SystemTime,
+        record: impl FnOnce(&mut dyn Fields),
+    ) {
         let Scratch {
             line,
             message,
@@ -186,17 +266,16 @@ impl LineLayer {
         } = scratch;
         line.clear();
         message.clear();
-        let meta = event.metadata();
         match self.format {
             LogFormat::Text => {
                 push_timestamp(line, second, prefix, now);
                 line.push(' ');
-                line.push_str(level_padded(meta.level()));
+                line.push_str(level_padded(level));
                 line.push(' ');
-                line.push_str(meta.target());
+                line.push_str(target);
                 line.push(':');
                 let at = line.len();
-                event.record(&mut TextFields {
+                record(&mut TextFields {
                     line,
                     message,
                     value,
@@ -210,10 +289,10 @@ impl LineLayer {
                 line.push_str("{\"timestamp\":\"");
                 push_timestamp(line, second, prefix, now);
                 line.push_str("\",\"level\":\"");
-                line.push_str(meta.level().as_str());
+                line.push_str(level.as_str());
                 line.push('"');
                 let at = line.len();
-                event.record(&mut JsonFields {
+                record(&mut JsonFields {
                     line,
                     message,
                     value,
@@ -223,12 +302,51 @@ impl LineLayer {
                     line.insert_str(at + ",\"message\":".len(), message);
                 }
                 line.push_str(",\"target\":");
-                push_json_str(line, meta.target());
+                push_json_str(line, target);
                 line.push('}');
             }
         }
         line.push('\n');
         self.sink.append(line.as_bytes());
+    }
+}
+
+/// The fields of one line, in either format. `message` is the line's message.
+trait Fields {
+    fn str(&mut self, name: &str, value: &str);
+    fn i64(&mut self, name: &str, value: i64);
+    fn u64(&mut self, name: &str, value: u64);
+    fn f64(&mut self, name: &str, value: f64);
+    fn bool(&mut self, name: &str, value: bool);
+    fn debug(&mut self, name: &str, value: &dyn fmt::Debug);
+}
+
+/// An event's fields, visited into [`Fields`].
+struct Visiting<'f>(&'f mut dyn Fields);
+
+impl Visit for Visiting<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.str(field.name(), value);
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.0.i64(field.name(), value);
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.u64(field.name(), value);
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.0.f64(field.name(), value);
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.0.bool(field.name(), value);
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0.debug(field.name(), value);
     }
 }
 
@@ -334,54 +452,52 @@ fn push_text(out: &mut String, text: &str, spaces_ok: bool) {
 }
 
 impl TextFields<'_> {
-    fn field(&mut self, field: &Field, text: &str) {
-        if field.name() == "message" {
+    fn text(&mut self, name: &str, text: &str) {
+        if name == "message" {
             push_text(self.message, text, true);
         } else {
-            self.line.push(' ');
-            self.line.push_str(field.name());
-            self.line.push('=');
+            self.name(name);
             push_text(self.line, text, false);
         }
     }
 
-    fn name(&mut self, field: &Field) {
+    fn name(&mut self, name: &str) {
         self.line.push(' ');
-        self.line.push_str(field.name());
+        self.line.push_str(name);
         self.line.push('=');
     }
 }
 
-impl Visit for TextFields<'_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.field(field, value);
+impl Fields for TextFields<'_> {
+    fn str(&mut self, name: &str, value: &str) {
+        self.text(name, value);
     }
 
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.name(field);
+    fn i64(&mut self, name: &str, value: i64) {
+        self.name(name);
         push_i64(self.line, value);
     }
 
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.name(field);
+    fn u64(&mut self, name: &str, value: u64) {
+        self.name(name);
         push_u64(self.line, value);
     }
 
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.name(field);
+    fn f64(&mut self, name: &str, value: f64) {
+        self.name(name);
         push_f64(self.line, value);
     }
 
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.name(field);
+    fn bool(&mut self, name: &str, value: bool) {
+        self.name(name);
         self.line.push_str(if value { "true" } else { "false" });
     }
 
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+    fn debug(&mut self, name: &str, value: &dyn fmt::Debug) {
         let mut text = std::mem::take(self.value);
         text.clear();
         let _ = write!(text, "{value:?}");
-        self.field(field, &text);
+        self.text(name, &text);
         *self.value = text;
     }
 }
@@ -394,39 +510,39 @@ struct JsonFields<'a> {
 }
 
 impl JsonFields<'_> {
-    fn string(&mut self, field: &Field, text: &str) {
-        if field.name() == "message" {
+    fn string(&mut self, name: &str, text: &str) {
+        if name == "message" {
             push_json_str(self.message, text);
         } else {
-            self.name(field);
+            self.name(name);
             push_json_str(self.line, text);
         }
     }
 
-    fn name(&mut self, field: &Field) {
+    fn name(&mut self, name: &str) {
         self.line.push(',');
-        push_json_str(self.line, field.name());
+        push_json_str(self.line, name);
         self.line.push(':');
     }
 }
 
-impl Visit for JsonFields<'_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.string(field, value);
+impl Fields for JsonFields<'_> {
+    fn str(&mut self, name: &str, value: &str) {
+        self.string(name, value);
     }
 
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.name(field);
+    fn i64(&mut self, name: &str, value: i64) {
+        self.name(name);
         push_i64(self.line, value);
     }
 
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.name(field);
+    fn u64(&mut self, name: &str, value: u64) {
+        self.name(name);
         push_u64(self.line, value);
     }
 
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.name(field);
+    fn f64(&mut self, name: &str, value: f64) {
+        self.name(name);
         if value.is_finite() {
             push_f64(self.line, value);
         } else {
@@ -434,16 +550,16 @@ impl Visit for JsonFields<'_> {
         }
     }
 
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.name(field);
+    fn bool(&mut self, name: &str, value: bool) {
+        self.name(name);
         self.line.push_str(if value { "true" } else { "false" });
     }
 
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+    fn debug(&mut self, name: &str, value: &dyn fmt::Debug) {
         let mut text = std::mem::take(self.value);
         text.clear();
         let _ = write!(text, "{value:?}");
-        self.string(field, &text);
+        self.string(name, &text);
         *self.value = text;
     }
 }
@@ -602,6 +718,53 @@ mod tests {
             let mut out = String::new();
             push_i64(&mut out, value);
             assert_eq!(out, value.to_string());
+        }
+    }
+
+    #[test]
+    fn request_lines_written_directly_equal_the_event_a_subscriber_sees() {
+        let line = RequestLine {
+            request_id: "5F0C-1",
+            action: "DescribeScanTaskProgress",
+            status: 403,
+            code: "NoPermission",
+            account: "ak/a b\"c",
+            latency_micros: 1_250,
+        };
+        let without_time = |text: &str| text.split_once(' ').map(|(_, rest)| rest.to_owned());
+        for format in [LogFormat::Text, LogFormat::Json] {
+            let via_event = lines(format, || request(&line));
+            assert_eq!(via_event.len(), 1, "{via_event:?}");
+            let out = Shared::default();
+            let direct = Lines {
+                format,
+                sink: Sink::new(Box::new(out.clone())),
+            };
+            let now = SystemTime::now();
+            direct.write(&Level::INFO, REQUEST_TARGET, now, |fields| {
+                request_fields(&line, fields);
+            });
+            direct.sink.flush();
+            let direct = out.text();
+            match format {
+                LogFormat::Text => {
+                    assert_eq!(without_time(direct.trim_end()), without_time(&via_event[0]));
+                    assert!(direct.ends_with(
+                        " INFO sas_mock::http::rpc: rpc request_id=5F0C-1 action=DescribeScanTaskProgress status=403 code=NoPermission account=\"ak/a b\\\"c\" latency_ms=1.25\n"
+                    ), "{direct}");
+                }
+                LogFormat::Json => {
+                    let mut a: serde_json::Value = serde_json::from_str(&direct).expect("JSON");
+                    let mut b: serde_json::Value =
+                        serde_json::from_str(&via_event[0]).expect("JSON");
+                    a["timestamp"] = serde_json::Value::Null;
+                    b["timestamp"] = serde_json::Value::Null;
+                    assert_eq!(a, b);
+                    assert_eq!(a["status"], 403);
+                    assert_eq!(a["latency_ms"], 1.25);
+                    assert_eq!(a["message"], "rpc");
+                }
+            }
         }
     }
 

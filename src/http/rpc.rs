@@ -18,6 +18,7 @@ use crate::domain::clock::Clock;
 use crate::faults::FaultTarget;
 use crate::http::read_body;
 use crate::journal::{clip, JournalEntry};
+use crate::logging::{self, RequestLine};
 use crate::protocol::response::{render_error, render_reply};
 use crate::protocol::{ApiError, Format, Reply, RpcRequest};
 use crate::registry::{Caller, Registry};
@@ -201,16 +202,14 @@ fn finish(
         Err(err) => (err.status, Some(&err.code)),
     };
     let latency_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    // The message as a plain string field: it is written without the formatting machinery.
-    tracing::info!(
-        message = "rpc",
-        request_id = request_id.as_str(),
-        action = &*clip(handled.action.as_deref().unwrap_or("-")),
+    logging::request(&RequestLine {
+        request_id: &request_id,
+        action: &clip(handled.action.as_deref().unwrap_or("-")),
         status,
-        code = code.map_or("-", |c| c.as_ref()),
-        account = &*clip(&handled.caller.account),
-        latency_ms = latency_micros as f64 / 1000.0,
-    );
+        code: code.map_or("-", |c| c.as_ref()),
+        account: &clip(&handled.caller.account),
+        latency_micros,
+    });
     state.journal.record(JournalEntry {
         seq: 0,
         time: state.clock.now(),
