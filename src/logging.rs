@@ -28,17 +28,6 @@ pub const BATCH_WINDOW: Duration = Duration::from_millis(2);
 /// Past this many pending bytes, the thread that logs writes the batch out itself.
 const HIGH_WATER: usize = 256 * 1024;
 
-/// [`request`]'s fields, in the order the event has them.
-fn request_fields(line: &RequestLine<'_>, fields: &mut dyn Fields) {
-    fields.str("message", "rpc");
-    fields.str("request_id", line.request_id);
-    fields.str("action", line.action);
-    fields.u64("status", u64::from(line.status));
-    fields.str("code", line.code);
-    fields.str("account", line.account);
-    fields.f64("latency_ms", line.latency_micros as f64 / 1000.0);
-}
-
 /// How the installed subscriber writes lines, when it is ours: for [`request`].
 static LINES: OnceLock<Lines> = OnceLock::new();
 
@@ -89,9 +78,7 @@ pub fn request(line: &RequestLine<'_>) {
     }
     let latency_ms = line.latency_micros as f64 / 1000.0;
     match LINES.get() {
-        Some(lines) => lines.write(&Level::INFO, REQUEST_TARGET, SystemTime::now(), |fields| {
-            request_fields(line, fields);
-        }),
+        Some(lines) => lines.write_request(line, SystemTime::now()),
         None => tracing::info!(
             target: REQUEST_TARGET,
             message = "rpc",
@@ -247,6 +234,67 @@ impl Lines {
             // A line logged while formatting another one (from a Debug impl).
             Err(_) => self.write_with(&mut Scratch::default(), level, target, now, record),
         });
+    }
+
+    /// [`request`]'s line, written field by field: the same text as the event would give (tested).
+    fn write_request(&self, req: &RequestLine<'_>, now: SystemTime) {
+        let _ = SCRATCH.try_with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.write_request_with(&mut scratch, req, now),
+            Err(_) => self.write_request_with(&mut Scratch::default(), req, now),
+        });
+    }
+
+    fn write_request_with(&self, scratch: &mut Scratch, req: &RequestLine<'_>, now: SystemTime) {
+        let Scratch {
+            line,
+            second,
+            prefix,
+            ..
+        } = scratch;
+        line.clear();
+        let latency_ms = req.latency_micros as f64 / 1000.0;
+        match self.format {
+            LogFormat::Text => {
+                push_timestamp(line, second, prefix, now);
+                line.push(' ');
+                line.push_str(level_padded(&Level::INFO));
+                line.push(' ');
+                line.push_str(REQUEST_TARGET);
+                line.push_str(": rpc request_id=");
+                push_text(line, req.request_id, false);
+                line.push_str(" action=");
+                push_text(line, req.action, false);
+                line.push_str(" status=");
+                push_u64(line, u64::from(req.status));
+                line.push_str(" code=");
+                push_text(line, req.code, false);
+                line.push_str(" account=");
+                push_text(line, req.account, false);
+                line.push_str(" latency_ms=");
+                push_f64(line, latency_ms);
+            }
+            LogFormat::Json => {
+                line.push_str("{\"timestamp\":\"");
+                push_timestamp(line, second, prefix, now);
+                line.push_str("\",\"level\":\"INFO\",\"message\":\"rpc\",\"request_id\":");
+                push_json_str(line, req.request_id);
+                line.push_str(",\"action\":");
+                push_json_str(line, req.action);
+                line.push_str(",\"status\":");
+                push_u64(line, u64::from(req.status));
+                line.push_str(",\"code\":");
+                push_json_str(line, req.code);
+                line.push_str(",\"account\":");
+                push_json_str(line, req.account);
+                line.push_str(",\"latency_ms\":");
+                push_f64(line, latency_ms);
+                line.push_str(",\"target\":");
+                push_json_str(line, REQUEST_TARGET);
+                line.push('}');
+            }
+        }
+        line.push('\n');
+        self.sink.append(line.as_bytes());
     }
 
     fn write_with(
@@ -434,13 +482,35 @@ struct TextFields<'a> {
 }
 
 fn needs_quotes(text: &str, spaces_ok: bool) -> bool {
-    let special = |b: u8| {
-        b < 0x20 || b == 0x7f || b == b'"' || b == b'\\' || (!spaces_ok && (b == b' ' || b == b'='))
+    let table = if spaces_ok {
+        &QUOTE_MESSAGE
+    } else {
+        &QUOTE_VALUE
     };
     text.is_empty()
-        || text.bytes().any(special)
+        || text.bytes().any(|b| table[usize::from(b)])
         // C1 control characters (U+0080 to U+009F) are the only non-ASCII ones to escape.
         || (!text.is_ascii() && text.chars().any(char::is_control))
+}
+
+/// Bytes that make a message quoted: control characters, `"` and `\\`.
+const QUOTE_MESSAGE: [bool; 256] = quote_table(false);
+/// Bytes that make a field value quoted: those, a space and `=`.
+const QUOTE_VALUE: [bool; 256] = quote_table(true);
+
+const fn quote_table(value: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[0x7f] = true;
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b' ' as usize] = value;
+    table[b'=' as usize] = value;
+    table
 }
 
 fn push_text(out: &mut String, text: &str, spaces_ok: bool) {
@@ -741,9 +811,7 @@ mod tests {
                 sink: Sink::new(Box::new(out.clone())),
             };
             let now = SystemTime::now();
-            direct.write(&Level::INFO, REQUEST_TARGET, now, |fields| {
-                request_fields(&line, fields);
-            });
+            direct.write_request(&line, now);
             direct.sink.flush();
             let direct = out.text();
             match format {
