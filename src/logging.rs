@@ -28,6 +28,17 @@ pub const BATCH_WINDOW: Duration = Duration::from_millis(2);
 /// Past this many pending bytes, the thread that logs writes the batch out itself.
 const HIGH_WATER: usize = 256 * 1024;
 
+/// [`request`]'s fields, in the order the event has them.
+fn request_fields(line: &RequestLine<'_>, fields: &mut LineFields<'_>) {
+    fields.str("message", "rpc");
+    fields.str("request_id", line.request_id);
+    fields.str("action", line.action);
+    fields.u64("status", u64::from(line.status));
+    fields.str("code", line.code);
+    fields.str("account", line.account);
+    fields.f64("latency_ms", line.latency_micros as f64 / 1000.0);
+}
+
 /// How the installed subscriber writes lines, when it is ours: for [`request`].
 static LINES: OnceLock<Lines> = OnceLock::new();
 
@@ -78,7 +89,9 @@ pub fn request(line: &RequestLine<'_>) {
     }
     let latency_ms = line.latency_micros as f64 / 1000.0;
     match LINES.get() {
-        Some(lines) => lines.write_request(line, SystemTime::now()),
+        Some(lines) => lines.write(&Level::INFO, REQUEST_TARGET, SystemTime::now(), |fields| {
+            request_fields(line, fields);
+        }),
         None => tracing::info!(
             target: REQUEST_TARGET,
             message = "rpc",
@@ -227,7 +240,7 @@ impl Lines {
         level: &Level,
         target: &str,
         now: SystemTime,
-        record: impl FnOnce(&mut dyn Fields),
+        record: impl FnOnce(&mut LineFields<'_>),
     ) {
         let _ = SCRATCH.try_with(|scratch| match scratch.try_borrow_mut() {
             Ok(mut scratch) => self.write_with(&mut scratch, level, target, now, record),
@@ -236,74 +249,13 @@ impl Lines {
         });
     }
 
-    /// [`request`]'s line, written field by field: the same text as the event would give (tested).
-    fn write_request(&self, req: &RequestLine<'_>, now: SystemTime) {
-        let _ = SCRATCH.try_with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => self.write_request_with(&mut scratch, req, now),
-            Err(_) => self.write_request_with(&mut Scratch::default(), req, now),
-        });
-    }
-
-    fn write_request_with(&self, scratch: &mut Scratch, req: &RequestLine<'_>, now: SystemTime) {
-        let Scratch {
-            line,
-            second,
-            prefix,
-            ..
-        } = scratch;
-        line.clear();
-        let latency_ms = req.latency_micros as f64 / 1000.0;
-        match self.format {
-            LogFormat::Text => {
-                push_timestamp(line, second, prefix, now);
-                line.push(' ');
-                line.push_str(level_padded(&Level::INFO));
-                line.push(' ');
-                line.push_str(REQUEST_TARGET);
-                line.push_str(": rpc request_id=");
-                push_text(line, req.request_id, false);
-                line.push_str(" action=");
-                push_text(line, req.action, false);
-                line.push_str(" status=");
-                push_u64(line, u64::from(req.status));
-                line.push_str(" code=");
-                push_text(line, req.code, false);
-                line.push_str(" account=");
-                push_text(line, req.account, false);
-                line.push_str(" latency_ms=");
-                push_f64(line, latency_ms);
-            }
-            LogFormat::Json => {
-                line.push_str("{\"timestamp\":\"");
-                push_timestamp(line, second, prefix, now);
-                line.push_str("\",\"level\":\"INFO\",\"message\":\"rpc\",\"request_id\":");
-                push_json_str(line, req.request_id);
-                line.push_str(",\"action\":");
-                push_json_str(line, req.action);
-                line.push_str(",\"status\":");
-                push_u64(line, u64::from(req.status));
-                line.push_str(",\"code\":");
-                push_json_str(line, req.code);
-                line.push_str(",\"account\":");
-                push_json_str(line, req.account);
-                line.push_str(",\"latency_ms\":");
-                push_f64(line, latency_ms);
-                line.push_str(",\"target\":");
-                push_json_str(line, REQUEST_TARGET);
-                line.push('}');
-            }
-        }
-        line.push('\n');
-        self.sink.append(line.as_bytes());
-    }
-
     fn write_with(
         &self,
         scratch: &mut Scratch,
         level: &Level,
         target: &str,
         now: SystemTime,
-        record: impl FnOnce(&mut dyn Fields),
+        record: impl FnOnce(&mut LineFields<'_>),
     ) {
         let Scratch {
             line,
@@ -323,7 +275,8 @@ impl Lines {
                 line.push_str(target);
                 line.push(':');
                 let at = line.len();
-                record(&mut TextFields {
+                record(&mut LineFields {
+                    format: LogFormat::Text,
                     line,
                     message,
                     value,
@@ -340,7 +293,8 @@ impl Lines {
                 line.push_str(level.as_str());
                 line.push('"');
                 let at = line.len();
-                record(&mut JsonFields {
+                record(&mut LineFields {
+                    format: LogFormat::Json,
                     line,
                     message,
                     value,
@@ -359,20 +313,10 @@ impl Lines {
     }
 }
 
-/// The fields of one line, in either format. `message` is the line's message.
-trait Fields {
-    fn str(&mut self, name: &str, value: &str);
-    fn i64(&mut self, name: &str, value: i64);
-    fn u64(&mut self, name: &str, value: u64);
-    fn f64(&mut self, name: &str, value: f64);
-    fn bool(&mut self, name: &str, value: bool);
-    fn debug(&mut self, name: &str, value: &dyn fmt::Debug);
-}
+/// An event's fields, visited into a line.
+struct Visiting<'f, 'l>(&'f mut LineFields<'l>);
 
-/// An event's fields, visited into [`Fields`].
-struct Visiting<'f>(&'f mut dyn Fields);
-
-impl Visit for Visiting<'_> {
+impl Visit for Visiting<'_, '_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.0.str(field.name(), value);
     }
@@ -473,9 +417,13 @@ fn push_f64(out: &mut String, value: f64) {
     }
 }
 
-/// Text fields: ` name=value`, the value quoted (with Rust escapes) when it is empty or holds a
-/// space, a quote, `=`, a backslash or a control character, so one event is always one line.
-struct TextFields<'a> {
+/// The fields of one line being written; `message` collects the message, which goes first.
+///
+/// * Text: ` name=value`, the value quoted (with Rust escapes) when it is empty or holds a space, a
+///   quote, `=`, a backslash or a control character, so one event is always one line.
+/// * JSON: `,"name":value`, numbers and booleans as such, everything else as a string.
+struct LineFields<'a> {
+    format: LogFormat,
     line: &'a mut String,
     message: &'a mut String,
     value: &'a mut String,
@@ -521,26 +469,36 @@ fn push_text(out: &mut String, text: &str, spaces_ok: bool) {
     }
 }
 
-impl TextFields<'_> {
-    fn text(&mut self, name: &str, text: &str) {
-        if name == "message" {
-            push_text(self.message, text, true);
-        } else {
-            self.name(name);
-            push_text(self.line, text, false);
+impl LineFields<'_> {
+    fn name(&mut self, name: &str) {
+        match self.format {
+            LogFormat::Text => {
+                self.line.push(' ');
+                self.line.push_str(name);
+                self.line.push('=');
+            }
+            LogFormat::Json => {
+                self.line.push(',');
+                push_json_str(self.line, name);
+                self.line.push(':');
+            }
         }
     }
 
-    fn name(&mut self, name: &str) {
-        self.line.push(' ');
-        self.line.push_str(name);
-        self.line.push('=');
-    }
-}
-
-impl Fields for TextFields<'_> {
     fn str(&mut self, name: &str, value: &str) {
-        self.text(name, value);
+        let is_message = name == "message";
+        if !is_message {
+            self.name(name);
+        }
+        let out = if is_message {
+            &mut *self.message
+        } else {
+            &mut *self.line
+        };
+        match self.format {
+            LogFormat::Text => push_text(out, value, is_message),
+            LogFormat::Json => push_json_str(out, value),
+        }
     }
 
     fn i64(&mut self, name: &str, value: i64) {
@@ -555,68 +513,10 @@ impl Fields for TextFields<'_> {
 
     fn f64(&mut self, name: &str, value: f64) {
         self.name(name);
-        push_f64(self.line, value);
-    }
-
-    fn bool(&mut self, name: &str, value: bool) {
-        self.name(name);
-        self.line.push_str(if value { "true" } else { "false" });
-    }
-
-    fn debug(&mut self, name: &str, value: &dyn fmt::Debug) {
-        let mut text = std::mem::take(self.value);
-        text.clear();
-        let _ = write!(text, "{value:?}");
-        self.text(name, &text);
-        *self.value = text;
-    }
-}
-
-/// JSON fields: `,"name":value`, numbers and booleans as such, everything else as a string.
-struct JsonFields<'a> {
-    line: &'a mut String,
-    message: &'a mut String,
-    value: &'a mut String,
-}
-
-impl JsonFields<'_> {
-    fn string(&mut self, name: &str, text: &str) {
-        if name == "message" {
-            push_json_str(self.message, text);
-        } else {
-            self.name(name);
-            push_json_str(self.line, text);
-        }
-    }
-
-    fn name(&mut self, name: &str) {
-        self.line.push(',');
-        push_json_str(self.line, name);
-        self.line.push(':');
-    }
-}
-
-impl Fields for JsonFields<'_> {
-    fn str(&mut self, name: &str, value: &str) {
-        self.string(name, value);
-    }
-
-    fn i64(&mut self, name: &str, value: i64) {
-        self.name(name);
-        push_i64(self.line, value);
-    }
-
-    fn u64(&mut self, name: &str, value: u64) {
-        self.name(name);
-        push_u64(self.line, value);
-    }
-
-    fn f64(&mut self, name: &str, value: f64) {
-        self.name(name);
-        if value.is_finite() {
-            push_f64(self.line, value);
-        } else {
+        if self.format == LogFormat::Json && !value.is_finite() {
             self.line.push_str("null");
+        } else {
+            push_f64(self.line, value);
         }
     }
 
@@ -629,7 +529,7 @@ impl Fields for JsonFields<'_> {
         let mut text = std::mem::take(self.value);
         text.clear();
         let _ = write!(text, "{value:?}");
-        self.string(name, &text);
+        self.str(name, &text);
         *self.value = text;
     }
 }
@@ -811,7 +711,9 @@ mod tests {
                 sink: Sink::new(Box::new(out.clone())),
             };
             let now = SystemTime::now();
-            direct.write_request(&line, now);
+            direct.write(&Level::INFO, REQUEST_TARGET, now, |fields| {
+                request_fields(&line, fields);
+            });
             direct.sink.flush();
             let direct = out.text();
             match format {
