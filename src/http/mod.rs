@@ -21,7 +21,6 @@ use futures_util::FutureExt;
 use tower::Service;
 
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 
@@ -31,8 +30,8 @@ use crate::state::AppState;
 
 /// The whole service. Tests drive it with `tower::ServiceExt::oneshot`, no sockets needed.
 pub fn router(state: Arc<AppState>) -> App {
+    // `/` never reaches the router: `App` answers it.
     let rest = Router::new()
-        .route("/", any(rpc::handle))
         .nest("/__admin", admin::router(Arc::clone(&state)))
         .fallback(|| async { error_response(&ApiError::api_not_found()) })
         .layer(CatchPanicLayer::custom(|_panic| {
