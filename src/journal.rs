@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use serde::{Serialize, Serializer};
 
 use crate::domain::clock::{format_rfc3339, Millis};
+use crate::rng::RequestId;
 
 /// One answered RPC request. Secrets and signatures are never recorded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,7 +33,7 @@ pub struct JournalEntry {
     pub status: u16,
     /// The error code, for error answers.
     pub code: Option<Cow<'static, str>>,
-    pub request_id: String,
+    pub request_id: RequestId,
     /// The fault rule that answered, if one did.
     pub fault_id: Option<u64>,
     pub latency_micros: u64,
@@ -240,7 +241,7 @@ mod tests {
             task_id: None,
             status: 200,
             code: None,
-            request_id: String::new(),
+            request_id: RequestId::default(),
             fault_id: None,
             latency_micros: 0,
         }

@@ -55,34 +55,71 @@ impl Sequence {
     }
 
     /// A request id in the upper-case UUID form Alibaba uses (`EA15BA8A-D631-4375-8D40-CB7C769B0279`).
-    pub fn request_id(&self) -> String {
-        let hi = self.next_u64();
-        let lo = self.next_u64();
-        uuid_text(hi, lo)
+    pub fn request_id(&self) -> RequestId {
+        // One step of two (the same values as two calls of `next_u64`): one atomic add a request.
+        let at = self
+            .seed
+            .wrapping_add(self.counter.fetch_add(2, Ordering::Relaxed));
+        RequestId::from_words(mix(at), mix(at.wrapping_add(1)))
     }
 }
 
-/// `XXXXXXXX-XXXX-4XXX-YXXX-XXXXXXXXXXXX` from two random words (version 4, variant 10xx),
-/// written digit by digit: this runs for every request.
-fn uuid_text(hi: u64, lo: u64) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let groups = [
-        (hi >> 32, 8),
-        ((hi >> 16) & 0xFFFF, 4),
-        (0x4000 | (hi & 0x0FFF), 4),
-        (0x8000 | ((lo >> 48) & 0x3FFF), 4),
-        (lo & 0xFFFF_FFFF_FFFF, 12),
-    ];
-    let mut out = String::with_capacity(36);
-    for (index, (value, digits)) in groups.into_iter().enumerate() {
-        if index > 0 {
-            out.push('-');
+/// A request id, held inline: every RPC request makes one, and the answer, the log line and the
+/// journal all carry it, so it is copied rather than allocated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RequestId([u8; 36]);
+
+impl RequestId {
+    /// `XXXXXXXX-XXXX-4XXX-YXXX-XXXXXXXXXXXX` from two random words (version 4, variant 10xx).
+    pub fn from_words(hi: u64, lo: u64) -> Self {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let groups = [
+            (hi >> 32, 8),
+            ((hi >> 16) & 0xFFFF, 4),
+            (0x4000 | (hi & 0x0FFF), 4),
+            (0x8000 | ((lo >> 48) & 0x3FFF), 4),
+            (lo & 0xFFFF_FFFF_FFFF, 12),
+        ];
+        let mut out = [b'-'; 36];
+        let mut at = 0;
+        for (value, digits) in groups {
+            for shift in (0..digits).rev() {
+                out[at] = HEX[((value >> (4 * shift)) & 0xF) as usize];
+                at += 1;
+            }
+            at += 1;
         }
-        for shift in (0..digits).rev() {
-            out.push(char::from(HEX[((value >> (4 * shift)) & 0xF) as usize]));
-        }
+        RequestId(out)
     }
-    out
+
+    pub fn as_str(&self) -> &str {
+        // Always upper-case hex digits and dashes, so this never takes the fallback.
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
+}
+
+impl Default for RequestId {
+    fn default() -> Self {
+        RequestId::from_words(0, 0)
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl serde::Serialize for RequestId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 #[cfg(test)]
@@ -101,12 +138,22 @@ mod tests {
     #[test]
     fn request_ids_look_like_upper_case_uuids() {
         let id = Sequence::new(1, 2).request_id();
+        let id = id.as_str();
         assert_eq!(id.len(), 36);
         let groups: Vec<usize> = id.split('-').map(str::len).collect();
         assert_eq!(groups, [8, 4, 4, 4, 12]);
         assert!(id
             .chars()
             .all(|c| c == '-' || c.is_ascii_digit() || c.is_ascii_uppercase()));
+    }
+
+    #[test]
+    fn a_request_id_takes_the_next_two_words_of_its_stream() {
+        let (ids, words) = (Sequence::new(5, 1), Sequence::new(5, 1));
+        for _ in 0..3 {
+            let (hi, lo) = (words.next_u64(), words.next_u64());
+            assert_eq!(ids.request_id(), RequestId::from_words(hi, lo));
+        }
     }
 
     #[test]
@@ -120,7 +167,7 @@ mod tests {
                 (lo >> 48) & 0x3FFF | 0x8000,
                 lo & 0xFFFF_FFFF_FFFF
             );
-            assert_eq!(uuid_text(hi, lo), expected);
+            assert_eq!(RequestId::from_words(hi, lo).as_str(), expected);
         }
     }
 

@@ -112,7 +112,7 @@ pub async fn read_body(
 /// An error answered outside any request context (a fresh request id, JSON).
 pub(crate) fn error_response(err: &ApiError) -> Response {
     let request_id = crate::rng::Sequence::new(rand::random(), 0).request_id();
-    render_error(Format::Json, &request_id, err).into_response()
+    render_error(Format::Json, request_id.as_str(), err).into_response()
 }
 
 #[cfg(test)]

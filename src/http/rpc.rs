@@ -22,6 +22,7 @@ use crate::logging::{self, RequestLine};
 use crate::protocol::response::{render_error, render_reply};
 use crate::protocol::{ApiError, Format, Reply, RpcRequest};
 use crate::registry::{Caller, Registry};
+use crate::rng::RequestId;
 use crate::state::AppState;
 
 /// What happened to one request, for the answer, the journal and the log.
@@ -55,10 +56,10 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
         Ok(reply) => render_reply(
             handled.format,
             handled.action.as_deref().unwrap_or("Unknown"),
-            &request_id,
+            request_id.as_str(),
             reply,
         ),
-        Err(err) => render_error(handled.format, &request_id, err),
+        Err(err) => render_error(handled.format, request_id.as_str(), err),
     };
     finish(&state, &handled, method, request_id, started);
     response
@@ -194,7 +195,7 @@ fn finish(
     state: &AppState,
     handled: &Handled,
     method: Cow<'static, str>,
-    request_id: String,
+    request_id: RequestId,
     started: Instant,
 ) {
     let (status, code) = match &handled.result {
@@ -203,7 +204,7 @@ fn finish(
     };
     let latency_micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     logging::request(&RequestLine {
-        request_id: &request_id,
+        request_id: request_id.as_str(),
         action: &clip(handled.action.as_deref().unwrap_or("-")),
         status,
         code: code.map_or("-", |c| c.as_ref()),
