@@ -1,7 +1,7 @@
 //! The log on stderr: one line per event, as text (`name=value` pairs) or as JSON.
 //!
-//! Lines are formatted on the thread that logs them and appended to a shared buffer; a background
-//! thread writes the buffer out in one `write` every [`BATCH_WINDOW`]. A request therefore never
+//! Lines are formatted on the thread that logs them and appended to that thread's buffer; a
+//! background thread writes the buffers out in one `write` every [`BATCH_WINDOW`]. A request therefore never
 //! waits on stderr (a slow terminal or a full pipe), and a busy server makes one system call per
 //! batch instead of one per request. [`flush`] writes out whatever is pending; `serve` calls it
 //! before the process exits.
@@ -9,6 +9,7 @@
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -106,8 +107,17 @@ pub fn request(line: &RequestLine<'_>) {
 }
 
 /// Where formatted lines wait to be written.
+///
+/// Each thread that logs appends to a buffer of its own, so request threads never contend on
+/// one lock (on a busy server that lock's cache line moved between cores with every line). The
+/// writer takes every thread's buffer in turn: lines keep their order within a thread, while
+/// lines of different threads may be up to one batch out of time order.
 pub struct Sink {
-    pending: Mutex<Vec<u8>>,
+    id: u64,
+    /// Every thread's buffer, registered on the thread's first line.
+    buffers: Mutex<Vec<Buffer>>,
+    /// Set when a buffer gets its first line since the last write; the flusher waits on it.
+    dirty: Mutex<bool>,
     wake: Condvar,
     out: Mutex<Out>,
     /// Whether a background thread writes batches; if not, every append writes.
@@ -116,22 +126,35 @@ pub struct Sink {
 
 struct Out {
     writer: Box<dyn Write + Send>,
-    /// The previous batch's buffer, kept for its capacity.
-    spare: Vec<u8>,
+    /// The batch being written, kept for its capacity.
+    batch: Vec<u8>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// One thread's pending lines.
+type Buffer = Arc<Mutex<Vec<u8>>>;
+
+/// Tells sinks apart in the per-thread table.
+static NEXT_SINK: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// This thread's buffer in each sink it has logged to.
+    static BUFFERS: RefCell<Vec<(u64, Buffer)>> = const { RefCell::new(Vec::new()) };
+}
+
 impl Sink {
     pub fn new(writer: Box<dyn Write + Send>) -> Arc<Sink> {
         Arc::new(Sink {
-            pending: Mutex::new(Vec::with_capacity(16 * 1024)),
+            id: NEXT_SINK.fetch_add(1, Ordering::Relaxed),
+            buffers: Mutex::new(Vec::new()),
+            dirty: Mutex::new(false),
             wake: Condvar::new(),
             out: Mutex::new(Out {
                 writer,
-                spare: Vec::with_capacity(16 * 1024),
+                batch: Vec::with_capacity(16 * 1024),
             }),
             batched: OnceLock::new(),
         })
@@ -144,13 +167,14 @@ impl Sink {
             .name("sas-mock-log".into())
             .spawn(move || loop {
                 {
-                    let mut pending = lock(&sink.pending);
-                    while pending.is_empty() {
-                        pending = sink
+                    let mut dirty = lock(&sink.dirty);
+                    while !*dirty {
+                        dirty = sink
                             .wake
-                            .wait(pending)
+                            .wait(dirty)
                             .unwrap_or_else(PoisonError::into_inner);
                     }
+                    *dirty = false;
                 }
                 std::thread::sleep(BATCH_WINDOW);
                 sink.flush();
@@ -159,10 +183,33 @@ impl Sink {
         Ok(())
     }
 
+    /// This thread's buffer, registered on first use.
+    fn own_buffer(&self) -> Option<Buffer> {
+        BUFFERS
+            .try_with(|buffers| {
+                let mut buffers = buffers.borrow_mut();
+                if let Some((_, buffer)) = buffers.iter().find(|(id, _)| *id == self.id) {
+                    return Arc::clone(buffer);
+                }
+                let buffer = Arc::new(Mutex::new(Vec::with_capacity(16 * 1024)));
+                lock(&self.buffers).push(Arc::clone(&buffer));
+                buffers.push((self.id, Arc::clone(&buffer)));
+                buffer
+            })
+            .ok()
+    }
+
     /// Queues one formatted line (with its newline).
     pub fn append(&self, line: &[u8]) {
+        let Some(buffer) = self.own_buffer() else {
+            // The thread is exiting: write the line at once.
+            let mut out = lock(&self.out);
+            let _ = out.writer.write_all(line);
+            let _ = out.writer.flush();
+            return;
+        };
         let (was_empty, len) = {
-            let mut pending = lock(&self.pending);
+            let mut pending = lock(&buffer);
             let was_empty = pending.is_empty();
             pending.extend_from_slice(line);
             (was_empty, pending.len())
@@ -170,20 +217,34 @@ impl Sink {
         if self.batched.get().is_none() || len >= HIGH_WATER {
             self.flush();
         } else if was_empty {
+            *lock(&self.dirty) = true;
             self.wake.notify_one();
         }
     }
 
-    /// Writes out everything pending, in the order it was appended. Write errors (stderr closed)
-    /// drop the batch: logging never fails a request.
+    /// Writes out everything pending, each thread's lines in the order they were appended.
+    /// Write errors (stderr closed) drop the batch: logging never fails a request.
     pub fn flush(&self) {
         let mut out = lock(&self.out);
         let out = &mut *out;
-        std::mem::swap(&mut *lock(&self.pending), &mut out.spare);
-        if !out.spare.is_empty() {
-            let _ = out.writer.write_all(&out.spare);
+        {
+            let mut buffers = lock(&self.buffers);
+            for buffer in buffers.iter() {
+                let mut pending = lock(buffer);
+                if out.batch.is_empty() {
+                    std::mem::swap(&mut *pending, &mut out.batch);
+                } else {
+                    out.batch.extend_from_slice(&pending);
+                    pending.clear();
+                }
+            }
+            // Forget the buffers of threads that have exited, once written out.
+            buffers.retain(|buffer| Arc::strong_count(buffer) > 1 || !lock(buffer).is_empty());
+        }
+        if !out.batch.is_empty() {
+            let _ = out.writer.write_all(&out.batch);
             let _ = out.writer.flush();
-            out.spare.clear();
+            out.batch.clear();
         }
     }
 }
@@ -757,6 +818,10 @@ mod tests {
             thread.join().expect("joins");
         }
         sink.flush();
+        assert!(
+            lock(&sink.buffers).is_empty(),
+            "the buffers of exited threads are dropped once written"
+        );
         let text = out.text();
         let mut next = [0; 4];
         for line in text.lines() {
