@@ -1,6 +1,7 @@
 //! Everything a running mock holds, and the operations that touch more than one part of it.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use serde::Deserialize;
@@ -50,7 +51,21 @@ pub struct AppState {
     /// Request ids for admin answers, a separate stream so admin calls never shift RPC ids.
     pub admin_ids: rng::Sequence,
     registry: RwLock<Arc<Registry>>,
+    /// Counts replacements of `registry`; threads keep a copy of the handle until it moves.
+    registry_generation: rng::OwnLine<AtomicU64>,
+    /// Tells states apart in the per-thread copies.
+    id: u64,
     next_task_id: AtomicI64,
+}
+
+static NEXT_STATE_ID: AtomicU64 = AtomicU64::new(0);
+
+/// A thread's handle on a state's registry: (state id, generation, handle).
+type HeldRegistry = (u64, u64, Arc<Arc<Registry>>);
+
+thread_local! {
+    /// This thread's handle on the registry of the state it last served.
+    static REGISTRY_HERE: RefCell<Option<HeldRegistry>> = const { RefCell::new(None) };
 }
 
 impl AppState {
@@ -70,6 +85,8 @@ impl AppState {
             request_ids: rng::Sequence::new(settings.seed, 1),
             admin_ids: rng::Sequence::new(settings.seed, 2),
             registry: RwLock::new(Arc::new(registry)),
+            registry_generation: rng::OwnLine(AtomicU64::new(0)),
+            id: NEXT_STATE_ID.fetch_add(1, Ordering::Relaxed),
             next_task_id: AtomicI64::new(first_id),
             settings,
         };
@@ -82,6 +99,29 @@ impl AppState {
         Arc::clone(&self.registry.read().unwrap_or_else(|p| p.into_inner()))
     }
 
+    /// The current fixture definitions, for a request: the same as [`AppState::registry`], but
+    /// through a handle this thread keeps. Every request needs the registry, and taking the lock
+    /// and the shared reference count each time moved their cache lines between cores.
+    pub fn registry_here(&self) -> Arc<Arc<Registry>> {
+        // Read before the registry, so that the copy kept is never older than its generation.
+        let generation = self.registry_generation.0.load(Ordering::Acquire);
+        REGISTRY_HERE
+            .try_with(|here| {
+                let mut here = here.borrow_mut();
+                match &*here {
+                    Some((id, seen, handle)) if *id == self.id && *seen == generation => {
+                        Arc::clone(handle)
+                    }
+                    _ => {
+                        let handle = Arc::new(self.registry());
+                        *here = Some((self.id, generation, Arc::clone(&handle)));
+                        handle
+                    }
+                }
+            })
+            .unwrap_or_else(|_| Arc::new(self.registry()))
+    }
+
     /// Loads one more document at runtime: its tasks replace tasks with the same id (a shared task
     /// in every account), its faults are added.
     pub fn load_fixture(&self, source: &str, doc: &FixtureDoc) -> Result<Summary, FixtureError> {
@@ -90,6 +130,7 @@ impl AppState {
         let summary = next.merge(source, doc)?;
         let added_faults = next.faults[guard.faults.len()..].to_vec();
         *guard = Arc::new(next);
+        self.registry_generation.0.fetch_add(1, Ordering::Release);
         drop(guard);
         let registry = self.registry();
         let now = self.clock.now();
@@ -250,5 +291,35 @@ impl AppState {
                 return id;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::parse_document;
+
+    fn doc(key: &str) -> FixtureDoc {
+        let text = format!(
+            r#"{{"accounts": [{{"accessKeyId": "{key}", "accessKeySecret": "s", "accountId": "1"}}]}}"#
+        );
+        parse_document("test.json", &text).expect("a valid document")
+    }
+
+    #[test]
+    fn a_request_sees_the_registry_as_of_the_last_fixture_load() {
+        let state =
+            AppState::new(Settings::default(), &[("a".into(), doc("first"))]).expect("state");
+        let other =
+            AppState::new(Settings::default(), &[("b".into(), doc("elsewhere"))]).expect("state");
+        assert!(state.registry_here().keys.contains_key("first"));
+        assert!(
+            other.registry_here().keys.contains_key("elsewhere"),
+            "each state has its own registry on the same thread"
+        );
+        state.load_fixture("c", &doc("second")).expect("loads");
+        let here = state.registry_here();
+        assert!(here.keys.contains_key("first") && here.keys.contains_key("second"));
+        assert!(!here.keys.contains_key("elsewhere"));
     }
 }

@@ -40,7 +40,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     let request_id = state.request_ids.request_id();
     let method = method_name(request.method());
     tracing::debug!(request_id = %request_id, "rpc received");
-    let registry = state.registry();
+    let registry = state.registry_here();
     let handled = match read(&state, request).await {
         Ok(rpc) => process(&state, &registry, &rpc).await,
         Err(err) => Handled {
