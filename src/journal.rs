@@ -1,21 +1,22 @@
-//! The request journal: a bounded ring buffer of what the mock answered, for tests to inspect.
+//! The request journal: a bounded record of what the mock answered, for tests to inspect.
 //!
-//! Recording is on every request's path, so it takes no lock that requests share: each entry
-//! goes to its own slot of the ring (slot = position modulo capacity; slots are allocated in
-//! chunks as the journal fills), locked alone. A slot holds the entry's position, so reads put
-//! entries back in order. The only shared lock is a gate that recording takes for reading (never
-//! waiting on one another) and that a per-account clear takes for writing, to pack the survivors
-//! at the newest positions. That keeps the behaviour of a plain queue exactly: the oldest entry is
-//! dropped only when the journal is full, also after a per-account clear made room.
+//! Recording is on every request's path, so it shares nothing between request threads but one
+//! counter: each thread appends to a queue of its own, holding at most the journal's capacity.
+//! Reads merge the queues by sequence number and keep the newest `capacity` entries. That is
+//! exactly a single queue of that size: an entry a thread's queue drops has `capacity` newer
+//! entries in that queue alone, so it could not be among the newest; and a per-account clear
+//! leaves room that the next entries use before anything older is dropped.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Serialize, Serializer};
 
 use crate::domain::clock::{format_rfc3339, Millis};
-use crate::rng::RequestId;
+use crate::rng::{OwnLine, RequestId};
 
 /// One answered RPC request. Secrets and signatures are never recorded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -98,35 +99,34 @@ impl JournalFilter {
     }
 }
 
-/// An entry and its position in the ring (positions only grow).
-type Slot = Option<Box<(u64, JournalEntry)>>;
-
-/// Slots are allocated this many at a time, when first written, so that a large
-/// `--journal-size` costs memory only as the journal fills (as the queue it replaced did).
-const CHUNK: usize = 1024;
-
-/// `CHUNK` slots, allocated on first use.
-type Chunk = OnceLock<Box<[Mutex<Slot>]>>;
+/// One thread's entries, oldest first.
+type Queue = Arc<Mutex<VecDeque<JournalEntry>>>;
 
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
-    chunks: Box<[Chunk]>,
-    /// Read by every recording, written only to clear.
-    gate: RwLock<()>,
-    /// The next position in the ring; an entry's `seq` is its first position plus one.
-    next: AtomicU64,
+    id: u64,
+    /// Every recording thread's queue, registered on its first entry.
+    queues: Mutex<Vec<Queue>>,
+    /// The last `seq` given out.
+    last_seq: OwnLine<AtomicU64>,
+}
+
+/// Tells journals apart in the per-thread table.
+static NEXT_JOURNAL: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// This thread's queue in each journal it has recorded to.
+    static QUEUES: RefCell<Vec<(u64, Queue)>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Journal {
     pub fn new(capacity: usize) -> Self {
         Journal {
             capacity,
-            chunks: (0..capacity.div_ceil(CHUNK))
-                .map(|_| OnceLock::new())
-                .collect(),
-            gate: RwLock::new(()),
-            next: AtomicU64::new(0),
+            id: NEXT_JOURNAL.fetch_add(1, Ordering::Relaxed),
+            queues: Mutex::new(Vec::new()),
+            last_seq: OwnLine(AtomicU64::new(0)),
         }
     }
 
@@ -139,57 +139,56 @@ impl Journal {
         entry.action = entry.action.map(clip_cow);
         entry.access_key_id = entry.access_key_id.map(clip_arc);
         entry.account_id = clip_arc(entry.account_id);
-        let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
-        let position = self.next.fetch_add(1, Ordering::Relaxed);
-        entry.seq = position + 1;
-        self.put(position, entry);
-    }
-
-    /// Writes `entry` at `position`, unless a later entry has already lapped it there.
-    fn put(&self, position: u64, entry: JournalEntry) {
-        let mut slot = self.slot(position);
-        match slot.as_deref_mut() {
-            Some((held, _)) if *held > position => {}
-            Some(old) => *old = (position, entry),
-            None => *slot = Some(Box::new((position, entry))),
+        let queue = self.own_queue();
+        let mut queue = lock(&queue);
+        // Numbered under the queue's lock, so that each queue is in `seq` order.
+        entry.seq = self.last_seq.0.fetch_add(1, Ordering::Relaxed) + 1;
+        if queue.len() >= self.capacity {
+            queue.pop_front();
         }
+        queue.push_back(entry);
     }
 
-    fn slot(&self, position: u64) -> MutexGuard<'_, Slot> {
-        let index = (position % self.capacity as u64) as usize;
-        let chunk = self.chunks[index / CHUNK]
-            .get_or_init(|| (0..CHUNK).map(|_| Mutex::new(None)).collect());
-        lock(&chunk[index % CHUNK])
-    }
-
-    /// Every entry held, with its position, oldest first (emptying the ring if `take`).
-    fn snapshot(&self, take: bool) -> Vec<(u64, JournalEntry)> {
-        let slots = self
-            .chunks
-            .iter()
-            .filter_map(OnceLock::get)
-            .flat_map(|c| c.iter());
-        let mut held: Vec<(u64, JournalEntry)> = slots
-            .filter_map(|slot| {
-                let mut slot = lock(slot);
-                if take {
-                    slot.take().map(|b| *b)
-                } else {
-                    slot.as_deref().cloned()
+    /// This thread's queue, registered on first use.
+    fn own_queue(&self) -> Queue {
+        let register = || {
+            let queue = Queue::default();
+            lock(&self.queues).push(Arc::clone(&queue));
+            queue
+        };
+        QUEUES
+            .try_with(|queues| {
+                let mut queues = queues.borrow_mut();
+                if let Some((_, queue)) = queues.iter().find(|(id, _)| *id == self.id) {
+                    return Arc::clone(queue);
                 }
+                // Forget the queues of journals that are gone.
+                queues.retain(|(_, queue)| Arc::strong_count(queue) > 1);
+                let queue = register();
+                queues.push((self.id, Arc::clone(&queue)));
+                queue
             })
+            // The thread is exiting: a queue of its own, still read with the others.
+            .unwrap_or_else(|_| register())
+    }
+
+    /// The newest `capacity` entries of all threads, oldest first.
+    fn held(&self) -> Vec<JournalEntry> {
+        let mut held: Vec<JournalEntry> = lock(&self.queues)
+            .iter()
+            .flat_map(|queue| lock(queue).iter().cloned().collect::<Vec<_>>())
             .collect();
-        held.sort_unstable_by_key(|(position, _)| *position);
+        held.sort_unstable_by_key(|e| e.seq);
+        let excess = held.len().saturating_sub(self.capacity);
+        held.drain(..excess);
         held
     }
 
     /// Matching entries, oldest first; with a limit, the most recent `limit` of them.
     pub fn entries(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
-        let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
         let mut matching: Vec<JournalEntry> = self
-            .snapshot(false)
+            .held()
             .into_iter()
-            .map(|(_, e)| e)
             .filter(|e| filter.accepts(e))
             .collect();
         if let Some(limit) = filter.limit {
@@ -199,21 +198,15 @@ impl Journal {
         matching
     }
 
-    /// Forgets every entry, or those of one account (the others move up to the newest
-    /// positions, so the room made is used before anything else is dropped).
+    /// Forgets every entry, or those of one account (the room made is used before anything else
+    /// is dropped).
     pub fn clear(&self, account: Option<&str>) {
-        let _gate = self.gate.write().unwrap_or_else(|p| p.into_inner());
-        let held = self.snapshot(true);
-        let Some(account) = account else { return };
-        let kept: Vec<JournalEntry> = held
-            .into_iter()
-            .map(|(_, e)| e)
-            .filter(|e| *e.account_id != *account)
-            .collect();
-        let next = self.next.load(Ordering::Relaxed);
-        let first = next.saturating_sub(kept.len() as u64);
-        for (position, entry) in (first..).zip(kept) {
-            self.put(position, entry);
+        for queue in lock(&self.queues).iter() {
+            let mut queue = lock(queue);
+            match account {
+                None => queue.clear(),
+                Some(account) => queue.retain(|e| *e.account_id != *account),
+            }
         }
     }
 
@@ -222,8 +215,10 @@ impl Journal {
     }
 }
 
-fn lock(slot: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
-    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
@@ -355,19 +350,28 @@ mod tests {
     }
 
     #[test]
-    fn a_large_journal_fills_across_chunks_and_wraps() {
-        let journal = Journal::new(CHUNK * 2 + 5);
-        for i in 0..(CHUNK * 3) {
+    fn a_thread_that_records_little_keeps_its_entries_among_the_newest() {
+        let journal = Journal::new(5);
+        std::thread::scope(|s| {
+            s.spawn(|| journal.record(entry("early", "x")));
+        });
+        for i in 0..3 {
             journal.record(entry(&format!("A{i}"), "x"));
         }
-        let seqs: Vec<u64> = (journal.entries(&JournalFilter::default()).iter())
-            .map(|e| e.seq)
-            .collect();
-        let newest = (CHUNK * 3) as u64;
+        std::thread::scope(|s| {
+            s.spawn(|| journal.record(entry("late", "x")));
+        });
+        assert_eq!(actions(&journal), ["early", "A0", "A1", "A2", "late"]);
+        for i in 3..5 {
+            journal.record(entry(&format!("A{i}"), "x"));
+        }
         assert_eq!(
-            seqs,
-            (newest - (CHUNK * 2 + 5) as u64 + 1..=newest).collect::<Vec<_>>()
+            actions(&journal),
+            ["A1", "A2", "late", "A3", "A4"],
+            "the oldest go first, whichever thread recorded them"
         );
+        journal.clear(Some("x"));
+        assert!(actions(&journal).is_empty());
     }
 
     #[test]
