@@ -175,7 +175,7 @@ pub struct ServeArgs {
     pub journal_size: usize,
 
     /// How many signature nonces are remembered for replay checks (entries also expire after 15
-    /// minutes); bounds that memory at about 40 bytes a nonce.
+    /// minutes); bounds that memory at 40-64 bytes a nonce.
     #[arg(long, env = "SAS_MOCK_NONCE_CAPACITY", default_value_t = 100_000)]
     pub nonce_capacity: usize,
 
