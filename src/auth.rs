@@ -17,9 +17,9 @@ use crate::domain::account::AccessKey;
 use crate::domain::clock::{parse_rfc3339, Millis};
 use crate::nonces::{NonceStore, NONCE_WINDOW_MILLIS};
 use crate::protocol::signature::{
-    parse_v3_authorization, sha256_hex, signatures_match, v2_string_to_sign_of, v2_verify,
-    v3_canonical_request_of, v3_string_to_sign, v3_verify, V3Authorization, EMPTY_SHA256,
-    V3_ALGORITHM, V3_MINIMAL_SIGNED_HEADERS,
+    parse_v3_authorization, sha256_hex, signatures_match, v2_string_to_sign_of,
+    v3_canonical_request_of, v3_string_to_sign, V3Authorization, EMPTY_SHA256, V3_ALGORITHM,
+    V3_MINIMAL_SIGNED_HEADERS,
 };
 use crate::protocol::{ApiError, RpcRequest};
 use crate::registry::{Caller, Registry};
@@ -152,7 +152,7 @@ fn verify_hmac_sha1(
         .param("Signature")
         .filter(|s| !s.is_empty())
         .ok_or_else(|| incomplete(&server_string))?;
-    if !v2_verify(&key.secret, &server_string, presented) {
+    if !key.signing.v2_verify(&server_string, presented) {
         return Err(mismatch(&server_string));
     }
     Ok(())
@@ -170,7 +170,7 @@ fn verify_v3(
         return Err(incomplete(&v3_string_to_sign(&canonical)));
     };
     check_time(date, now)?;
-    if !v3_verify(&key.secret, &canonical, auth.signature) {
+    if !key.signing.v3_verify(&canonical, auth.signature) {
         return Err(mismatch(&v3_string_to_sign(&canonical)));
     }
     Ok(())

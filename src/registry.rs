@@ -12,6 +12,7 @@ use crate::domain::target::{
 };
 use crate::faults::{FaultMatch, FaultSpec};
 use crate::fixtures::{FixtureDoc, FixtureError, TaskSpec};
+use crate::protocol::signature::SigningKey;
 
 /// How a seeded task starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -216,6 +217,7 @@ impl Registry {
             let key = AccessKey {
                 id: Arc::from(spec.access_key_id.as_str()),
                 secret: spec.access_key_secret.clone(),
+                signing: SigningKey::new(&spec.access_key_secret),
                 account_id: Arc::from(spec.account_id.as_str()),
                 deny: spec.deny.clone(),
                 active: spec.active,

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::protocol::signature::SigningKey;
+
 /// The account that requests without an AccessKeyId use.
 pub const DEFAULT_ACCOUNT: &str = "default";
 
@@ -10,6 +12,8 @@ pub const DEFAULT_ACCOUNT: &str = "default";
 pub struct AccessKey {
     pub id: Arc<str>,
     pub secret: String,
+    /// The secret, ready to check signatures with.
+    pub signing: SigningKey,
     pub account_id: Arc<str>,
     /// Actions this key may not call (`"*"` for all); they answer `403 NoPermission`.
     pub deny: Vec<String>,
@@ -40,6 +44,7 @@ mod tests {
         let mut key = AccessKey {
             id: "k".into(),
             secret: "s".into(),
+            signing: SigningKey::new("s"),
             account_id: Arc::from("1"),
             deny: vec!["StartVirusScanTask".into()],
             active: true,
