@@ -106,7 +106,17 @@ pub async fn read_body(
             Err(_) => return Err(ApiError::body_timeout(timeout)),
         },
     };
-    collected.map_err(|_| ApiError::body_too_large(limit))
+    collected.map_err(|err| {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+        while let Some(e) = cause {
+            if e.is::<http_body_util::LengthLimitError>() {
+                return ApiError::body_too_large(limit);
+            }
+            cause = e.source();
+        }
+        // The connection broke mid-body, or its chunked encoding was malformed.
+        ApiError::body_unreadable()
+    })
 }
 
 /// An error answered outside any request context (a fresh request id, JSON).
@@ -118,6 +128,34 @@ pub(crate) fn error_response(err: &ApiError) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_body_that_breaks_off_is_unreadable_not_too_large() {
+        let chunks: Vec<Result<&'static [u8], std::io::Error>> = vec![
+            Ok(b"TaskId=1"),
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "gone",
+            )),
+        ];
+        let body = Body::from_stream(futures_util::stream::iter(chunks));
+        let err = read_body(&HeaderMap::new(), body, 1024, Duration::from_secs(1))
+            .await
+            .expect_err("a broken body");
+        assert_eq!(
+            (err.status, err.code.as_ref()),
+            (400, "InvalidBody.Unreadable")
+        );
+
+        let body = Body::from(vec![b'a'; 2048]);
+        let err = read_body(&HeaderMap::new(), body, 1024, Duration::from_secs(1))
+            .await
+            .expect_err("too large");
+        assert_eq!(
+            (err.status, err.code.as_ref()),
+            (413, "RequestEntityTooLarge")
+        );
+    }
 
     #[tokio::test]
     async fn a_panicking_answer_becomes_an_internal_error() {

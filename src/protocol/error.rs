@@ -119,6 +119,15 @@ impl ApiError {
         )
     }
 
+    /// A body that broke off or was malformed (chunked encoding) on the wire.
+    pub fn body_unreadable() -> Self {
+        ApiError::new(
+            400,
+            "InvalidBody.Unreadable",
+            "The request body could not be read: the connection broke off or its encoding was malformed.",
+        )
+    }
+
     pub fn body_timeout(timeout: std::time::Duration) -> Self {
         ApiError::new(
             408,
