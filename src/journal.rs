@@ -8,14 +8,14 @@
 //! leaves room that the next entries use before anything older is dropped.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
 use crate::domain::clock::{format_rfc3339, Millis};
+use crate::per_thread::{lock, PerThread};
 use crate::rng::{OwnLine, RequestId};
 
 /// One answered RPC request. Secrets and signatures are never recorded.
@@ -99,33 +99,20 @@ impl JournalFilter {
     }
 }
 
-/// One thread's entries, oldest first.
-type Queue = Arc<Mutex<VecDeque<JournalEntry>>>;
-
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
-    id: u64,
-    /// Every recording thread's queue, registered on its first entry.
-    queues: Mutex<Vec<Queue>>,
+    /// Each recording thread's entries, oldest first.
+    queues: PerThread<VecDeque<JournalEntry>>,
     /// The last `seq` given out.
     last_seq: OwnLine<AtomicU64>,
-}
-
-/// Tells journals apart in the per-thread table.
-static NEXT_JOURNAL: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    /// This thread's queue in each journal it has recorded to.
-    static QUEUES: RefCell<Vec<(u64, Queue)>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Journal {
     pub fn new(capacity: usize) -> Self {
         Journal {
             capacity,
-            id: NEXT_JOURNAL.fetch_add(1, Ordering::Relaxed),
-            queues: Mutex::new(Vec::new()),
+            queues: PerThread::new(),
             last_seq: OwnLine(AtomicU64::new(0)),
         }
     }
@@ -139,7 +126,8 @@ impl Journal {
         entry.action = entry.action.map(clip_cow);
         entry.access_key_id = entry.access_key_id.map(clip_arc);
         entry.account_id = clip_arc(entry.account_id);
-        let queue = self.own_queue();
+        // A thread that is exiting records into a queue of its own, still read with the others.
+        let queue = self.queues.mine().unwrap_or_else(|| self.queues.register());
         let mut queue = lock(&queue);
         // Numbered under the queue's lock, so that each queue is in `seq` order.
         entry.seq = self.last_seq.0.fetch_add(1, Ordering::Relaxed) + 1;
@@ -149,33 +137,9 @@ impl Journal {
         queue.push_back(entry);
     }
 
-    /// This thread's queue, registered on first use.
-    fn own_queue(&self) -> Queue {
-        let register = || {
-            let queue = Queue::default();
-            lock(&self.queues).push(Arc::clone(&queue));
-            queue
-        };
-        QUEUES
-            .try_with(|queues| {
-                let mut queues = queues.borrow_mut();
-                if let Some((_, queue)) = queues.iter().find(|(id, _)| *id == self.id) {
-                    return Arc::clone(queue);
-                }
-                // Forget the queues of journals that are gone.
-                queues.retain(|(_, queue)| Arc::strong_count(queue) > 1);
-                let queue = register();
-                queues.push((self.id, Arc::clone(&queue)));
-                queue
-            })
-            // The thread is exiting: a queue of its own, still read with the others.
-            .unwrap_or_else(|_| register())
-    }
-
     /// The newest `capacity` entries of all threads, oldest first.
     fn held(&self) -> Vec<JournalEntry> {
-        let mut held: Vec<JournalEntry> = lock(&self.queues)
-            .iter()
+        let mut held: Vec<JournalEntry> = (self.queues.all().iter())
             .flat_map(|queue| lock(queue).iter().cloned().collect::<Vec<_>>())
             .collect();
         held.sort_unstable_by_key(|e| e.seq);
@@ -201,7 +165,7 @@ impl Journal {
     /// Forgets every entry, or those of one account (the room made is used before anything else
     /// is dropped).
     pub fn clear(&self, account: Option<&str>) {
-        for queue in lock(&self.queues).iter() {
+        for queue in self.queues.all().iter() {
             let mut queue = lock(queue);
             match account {
                 None => queue.clear(),
@@ -213,12 +177,6 @@ impl Journal {
     pub fn capacity(&self) -> usize {
         self.capacity
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub mod journal;
 pub mod logging;
 pub mod mock_server;
 pub mod nonces;
+mod per_thread;
 pub mod protocol;
 pub mod registry;
 pub mod rng;

@@ -9,8 +9,7 @@
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use time::OffsetDateTime;
@@ -21,6 +20,7 @@ use tracing_subscriber::prelude::*;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
+use crate::per_thread::{lock, PerThread};
 use crate::protocol::encoding::{push_i64, push_u64};
 use crate::protocol::response::push_json_str;
 
@@ -88,7 +88,6 @@ pub fn request(line: &RequestLine<'_>) {
     if !tracing::enabled!(target: REQUEST_TARGET, Level::INFO) {
         return;
     }
-    let latency_ms = line.latency_micros as f64 / 1000.0;
     match LINES.get() {
         Some(lines) => lines.write(&Level::INFO, REQUEST_TARGET, SystemTime::now(), |fields| {
             request_fields(line, fields);
@@ -101,7 +100,7 @@ pub fn request(line: &RequestLine<'_>) {
             status = line.status,
             code = line.code,
             account = line.account,
-            latency_ms,
+            latency_ms = line.latency_micros as f64 / 1000.0,
         ),
     }
 }
@@ -113,9 +112,8 @@ pub fn request(line: &RequestLine<'_>) {
 /// writer takes every thread's buffer in turn: lines keep their order within a thread, while
 /// lines of different threads may be up to one batch out of time order.
 pub struct Sink {
-    id: u64,
-    /// Every thread's buffer, registered on the thread's first line.
-    buffers: Mutex<Vec<Buffer>>,
+    /// Each logging thread's pending lines.
+    buffers: PerThread<Vec<u8>>,
     /// Set when a buffer gets its first line since the last write; the flusher waits on it.
     dirty: Mutex<bool>,
     wake: Condvar,
@@ -130,26 +128,10 @@ struct Out {
     batch: Vec<u8>,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// One thread's pending lines.
-type Buffer = Arc<Mutex<Vec<u8>>>;
-
-/// Tells sinks apart in the per-thread table.
-static NEXT_SINK: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    /// This thread's buffer in each sink it has logged to.
-    static BUFFERS: RefCell<Vec<(u64, Buffer)>> = const { RefCell::new(Vec::new()) };
-}
-
 impl Sink {
     pub fn new(writer: Box<dyn Write + Send>) -> Arc<Sink> {
         Arc::new(Sink {
-            id: NEXT_SINK.fetch_add(1, Ordering::Relaxed),
-            buffers: Mutex::new(Vec::new()),
+            buffers: PerThread::new(),
             dirty: Mutex::new(false),
             wake: Condvar::new(),
             out: Mutex::new(Out {
@@ -183,25 +165,9 @@ impl Sink {
         Ok(())
     }
 
-    /// This thread's buffer, registered on first use.
-    fn own_buffer(&self) -> Option<Buffer> {
-        BUFFERS
-            .try_with(|buffers| {
-                let mut buffers = buffers.borrow_mut();
-                if let Some((_, buffer)) = buffers.iter().find(|(id, _)| *id == self.id) {
-                    return Arc::clone(buffer);
-                }
-                let buffer = Arc::new(Mutex::new(Vec::with_capacity(16 * 1024)));
-                lock(&self.buffers).push(Arc::clone(&buffer));
-                buffers.push((self.id, Arc::clone(&buffer)));
-                buffer
-            })
-            .ok()
-    }
-
     /// Queues one formatted line (with its newline).
     pub fn append(&self, line: &[u8]) {
-        let Some(buffer) = self.own_buffer() else {
+        let Some(buffer) = self.buffers.mine() else {
             // The thread is exiting: write the line at once.
             let mut out = lock(&self.out);
             let _ = out.writer.write_all(line);
@@ -228,7 +194,7 @@ impl Sink {
         let mut out = lock(&self.out);
         let out = &mut *out;
         {
-            let mut buffers = lock(&self.buffers);
+            let mut buffers = self.buffers.all();
             for buffer in buffers.iter() {
                 let mut pending = lock(buffer);
                 if out.batch.is_empty() {
@@ -819,7 +785,7 @@ mod tests {
         }
         sink.flush();
         assert!(
-            lock(&sink.buffers).is_empty(),
+            sink.buffers.all().is_empty(),
             "the buffers of exited threads are dropped once written"
         );
         let text = out.text();

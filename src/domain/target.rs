@@ -71,9 +71,7 @@ pub fn placeholder_marker() -> Arc<str> {
 /// A stored `TargetInfo` as the API shows it: itself, or the placeholder for the task's id.
 pub fn shown_target_info(stored: &Arc<str>, task_id: i64) -> Arc<str> {
     if stored.is_empty() {
-        let mut text = String::with_capacity(PLACEHOLDER_CAPACITY);
-        push_placeholder(&mut text, task_id);
-        Arc::from(text)
+        Arc::from(placeholder_target_info(task_id))
     } else {
         Arc::clone(stored)
     }
@@ -92,13 +90,14 @@ pub fn placeholder_target_info(task_id: i64) -> String {
 /// `[{"type":"uuid","name":"mock-host-ID","target":"00000000-0000-4000-8000-<id as 12 hex>"}]`,
 /// written piece by piece: it is built for every answer about such a task.
 fn push_placeholder(out: &mut String, task_id: i64) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let suffix = task_id.unsigned_abs() & 0xFFFF_FFFF_FFFF;
+    // The low 48 bits of the id, as 12 lower-case hex digits.
+    let mut suffix = [0u8; 12];
+    let low_bytes = &task_id.unsigned_abs().to_be_bytes()[2..];
     out.push_str(r#"[{"type":"uuid","name":"mock-host-"#);
     push_i64(out, task_id);
     out.push_str(r#"","target":"00000000-0000-4000-8000-"#);
-    for shift in (0..12).rev() {
-        out.push(char::from(HEX[((suffix >> (shift * 4)) & 0xF) as usize]));
+    if hex::encode_to_slice(low_bytes, &mut suffix).is_ok() {
+        out.push_str(std::str::from_utf8(&suffix).unwrap_or_default());
     }
     out.push_str(r#""}]"#);
 }

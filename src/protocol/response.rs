@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 
+use super::encoding::push_i64;
 use super::error::ApiError;
 
 /// `HostId` in error bodies: the service's public endpoint, as production names it.
@@ -110,7 +111,7 @@ pub fn render_reply(format: Format, action: &str, request_id: &str, reply: &Repl
                 out.push_str("\":");
                 match value {
                     Field::Str(s) => push_json_str(&mut out, s),
-                    Field::Int(n) => push_int(&mut out, *n),
+                    Field::Int(n) => push_i64(&mut out, *n),
                 }
             }
             out.push('}');
@@ -125,7 +126,7 @@ pub fn render_reply(format: Format, action: &str, request_id: &str, reply: &Repl
                 push_xml_open(&mut out, name);
                 match value {
                     Field::Str(s) => push_xml_escaped(&mut out, s),
-                    Field::Int(n) => push_int(&mut out, *n),
+                    Field::Int(n) => push_i64(&mut out, *n),
                 }
                 push_xml_close(&mut out, name);
             }
@@ -249,10 +250,6 @@ const NEEDS_ESCAPE: [bool; 256] = {
     table
 };
 
-fn push_int(out: &mut String, n: i64) {
-    super::encoding::push_i64(out, n);
-}
-
 fn push_xml_open(out: &mut String, name: &str) {
     out.push('<');
     out.push_str(name);
@@ -316,7 +313,7 @@ mod tests {
         let mut out = String::new();
         for (_, value) in &reply.fields {
             match value {
-                Field::Int(n) => push_int(&mut out, *n),
+                Field::Int(n) => push_i64(&mut out, *n),
                 Field::Str(s) => push_json_str(&mut out, s),
             }
         }

@@ -82,18 +82,15 @@ pub fn v2_string_to_sign_of<'a>(
 /// HMAC-SHA1 signature: `base64(hmac_sha1(secret + "&", string_to_sign))`.
 pub fn v2_signature(secret: &str, string_to_sign: &str) -> String {
     let mut buf = [0u8; 28];
-    v2_signature_into(secret, string_to_sign, &mut buf).to_owned()
+    SigningKey::new(secret)
+        .v2_signature_into(string_to_sign, &mut buf)
+        .to_owned()
 }
 
 /// Server side: whether `presented` is the HMAC-SHA1 signature of `string_to_sign`, compared in
 /// constant time, without allocating.
 pub fn v2_verify(secret: &str, string_to_sign: &str, presented: &str) -> bool {
     SigningKey::new(secret).v2_verify(string_to_sign, presented)
-}
-
-/// The base64 HMAC-SHA1 (28 characters) written into `buf`.
-fn v2_signature_into<'b>(secret: &str, string_to_sign: &str, buf: &'b mut [u8; 28]) -> &'b str {
-    SigningKey::new(secret).v2_signature_into(string_to_sign, buf)
 }
 
 /// An access key's secret made ready to check signatures: the HMAC states after the key block,
@@ -340,11 +337,9 @@ fn v3_string_to_sign_into<'b>(canonical_request: &str, buf: &'b mut [u8; V3_STS_
 /// V3 signature: lower-case hex of `hmac_sha256(secret, string_to_sign)` (no `&` on the key).
 pub fn v3_signature(secret: &str, string_to_sign: &str) -> String {
     let mut buf = [0u8; 64];
-    v3_signature_into(secret, string_to_sign, &mut buf).to_owned()
-}
-
-fn v3_signature_into<'b>(secret: &str, string_to_sign: &str, buf: &'b mut [u8; 64]) -> &'b str {
-    SigningKey::new(secret).v3_signature_into(string_to_sign, buf)
+    SigningKey::new(secret)
+        .v3_signature_into(string_to_sign, &mut buf)
+        .to_owned()
 }
 
 /// Server side: whether `presented` is the V3 signature of `canonical_request`, compared in
