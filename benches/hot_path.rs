@@ -10,21 +10,21 @@ use std::sync::Arc;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Method, Request};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use sas_mock::auth::{authenticate, AuthContext};
-use sas_mock::config::{AuthMode, Settings};
-use sas_mock::domain::clock::format_rfc3339;
-use sas_mock::domain::schedule::{Phase, Schedule};
-use sas_mock::domain::task::Task;
 use sas_mock::fixtures::{parse_document, DEFAULT_FIXTURES};
-use sas_mock::nonces::NonceStore;
+use sas_mock::model::clock::format_rfc3339;
+use sas_mock::model::schedule::{Phase, Schedule};
+use sas_mock::model::task::Task;
 use sas_mock::protocol::response::render_error;
-use sas_mock::protocol::signature::{
-    encode_query, sha256_hex, sign_v2_params, v2_string_to_sign, v3_authorization_header,
-    v3_canonical_request, EMPTY_SHA256,
+use sas_mock::protocol::signature::client::{
+    encode_query, pairs as borrowed, sign_v2_params, v3_authorization_header,
 };
+use sas_mock::protocol::signature::{sha256_hex, v2, v3, EMPTY_SHA256};
 use sas_mock::protocol::{ApiError, Format, RpcRequest};
-use sas_mock::registry::Registry;
-use sas_mock::store::Store;
+use sas_mock::rpc::auth::{authenticate, AuthContext};
+use sas_mock::settings::{AuthMode, Settings};
+use sas_mock::state::accounts::Keys;
+use sas_mock::state::nonces::NonceStore;
+use sas_mock::state::task_map::TaskMap;
 use sas_mock::AppState;
 use tower::ServiceExt;
 
@@ -98,11 +98,9 @@ fn v3_request(nonce: &str) -> RpcRequest {
     RpcRequest::parse(Method::POST, Some("TaskId=100002"), headers, Bytes::new()).unwrap()
 }
 
-fn registry() -> Registry {
-    let mut registry = Registry::default();
+fn keys() -> Keys {
     let doc = parse_document("default", DEFAULT_FIXTURES).unwrap();
-    registry.merge("default", &doc).unwrap();
-    registry
+    Keys::default().merged("default", &doc).unwrap()
 }
 
 fn parsing(c: &mut Criterion) {
@@ -138,14 +136,17 @@ fn parsing(c: &mut Criterion) {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
     group.bench_function("v2_string_to_sign", |b| {
-        b.iter(|| v2_string_to_sign("GET", black_box(&params)))
+        b.iter(|| v2::string_to_sign("GET", borrowed(black_box(&params))))
     });
     let raw = v3_headers("n-1", &format_rfc3339(NOW));
     let refs: Vec<(&str, &str)> = raw.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-    let signed = sas_mock::protocol::signature::V3_MINIMAL_SIGNED_HEADERS;
+    let signed = v3::MINIMAL_SIGNED_HEADERS;
     let query = pairs(&[("TaskId", "100002")]);
     group.bench_function("v3_canonical_request", |b| {
-        b.iter(|| v3_canonical_request("POST", &query, black_box(&refs), &signed, EMPTY_SHA256))
+        b.iter(|| {
+            let query = borrowed(&query);
+            v3::canonical_request("POST", query, black_box(&refs), &signed, EMPTY_SHA256)
+        })
     });
     group.bench_function("sha256_hex_empty_body", |b| {
         b.iter(|| sha256_hex(black_box(b"")))
@@ -157,7 +158,7 @@ fn parsing(c: &mut Criterion) {
 /// the default capacity that is kept full (so the nonce check meets its tables cold, as it does
 /// in the server).
 fn verification(c: &mut Criterion) {
-    let registry = registry();
+    let keys = keys();
     let mut group = c.benchmark_group("verify");
     type Signed = fn(&str) -> RpcRequest;
     let requests: [(&str, Signed); 2] = [("hmac_sha1", v2_request), ("v3", v3_request)];
@@ -170,7 +171,7 @@ fn verification(c: &mut Criterion) {
         };
         let ctx = AuthContext {
             mode: AuthMode::Strict,
-            registry: &registry,
+            keys: &keys,
             nonces: &nonces,
             now: NOW,
             stamp_now: Some(NOW),
@@ -200,7 +201,7 @@ fn domain(c: &mut Criterion) {
     group.bench_function("progress_observe", |b| {
         b.iter(|| task.observe(black_box(NOW + 10), true))
     });
-    let store = Store::default();
+    let store = TaskMap::default();
     let account: Arc<str> = Arc::from("1234567890123456");
     for id in 0..100_000 {
         store.put(

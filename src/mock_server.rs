@@ -19,14 +19,14 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use crate::config::{AuthMode, Settings, UnknownTasks};
-use crate::domain::clock::{ClockError, ClockMode, Millis};
-use crate::faults::FaultSpec;
-use crate::fixtures::{default_document, parse_document, FixtureError};
-use crate::journal::{JournalEntry, JournalFilter};
-use crate::registry::Summary;
-use crate::state::{AppState, NewTask};
-use crate::store::TaskView;
+use crate::fixtures::{default_document, parse_document, FaultSpec, FixtureError};
+use crate::model::clock::{ClockError, Millis};
+use crate::server::Serve;
+use crate::settings::{AuthMode, ClockMode, Settings, UnknownTasks};
+use crate::state::journal::{JournalEntry, JournalFilter};
+use crate::state::task_map::TaskView;
+use crate::state::tasks::NewTask;
+use crate::state::{AppState, Summary};
 
 /// Why a mock server could not start.
 #[derive(Debug)]
@@ -53,6 +53,7 @@ pub struct MockServerBuilder {
     settings: Settings,
     fixtures: Vec<String>,
     defaults: bool,
+    drain_timeout: Duration,
 }
 
 impl MockServerBuilder {
@@ -83,6 +84,11 @@ impl MockServerBuilder {
         self.defaults = true;
         self
     }
+    /// How long [`MockServer::shutdown`] lets in-flight requests finish (default 5 s).
+    pub fn drain_timeout(mut self, timeout: Duration) -> Self {
+        self.drain_timeout = timeout;
+        self
+    }
 
     /// Binds `127.0.0.1:0` and serves on the current tokio runtime.
     pub async fn start(self) -> Result<MockServer, StartError> {
@@ -103,12 +109,15 @@ impl MockServerBuilder {
             .map_err(StartError::Bind)?;
         let address = listener.local_addr().map_err(StartError::Bind)?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let served = Arc::clone(&state);
+        let serve = Serve {
+            drain_timeout: self.drain_timeout,
+            ..Serve::new(Arc::clone(&state))
+        };
         let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            if let Err(err) = crate::server::run(listener, served, shutdown).await {
+            if let Err(err) = serve.run(listener, shutdown).await {
                 tracing::error!("in-process sas-mock stopped: {err}");
             }
         });
@@ -136,6 +145,7 @@ impl MockServer {
             settings: Settings::default(),
             fixtures: Vec::new(),
             defaults: true,
+            drain_timeout: crate::server::DRAIN_TIMEOUT,
         }
     }
 
@@ -208,7 +218,7 @@ impl MockServer {
 
     /// Tasks of every account, as the admin API lists them.
     pub fn tasks(&self) -> Vec<TaskView> {
-        self.state.store.list(None, self.state.clock.now())
+        self.state.tasks.live.list(None, self.state.clock.now())
     }
 
     /// Back to the loaded fixtures.

@@ -11,12 +11,12 @@ use std::io::Write as _;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use sas_mock::domain::clock::format_rfc3339;
-use sas_mock::protocol::encoding::{pct_encode_into, push_u64};
-use sas_mock::protocol::signature::{
-    encode_query, v2_signature, v2_string_to_sign_of, v3_canonical_request, v3_signature,
-    v3_string_to_sign, EMPTY_SHA256,
-};
+use std::fmt::Write as _;
+
+use sas_mock::model::clock::format_rfc3339;
+use sas_mock::protocol::encoding::pct_encode_into;
+use sas_mock::protocol::signature::client::{encode_query, pairs};
+use sas_mock::protocol::signature::{v2, v3, SigningKey, EMPTY_SHA256};
 
 /// What to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,7 +38,7 @@ const ACTION: &str = "DescribeScanTaskProgress";
 const TARGET_INFO: &str =
     r#"[{"type":"uuid","name":"host001","target":"503201a7-14c6-4280-801b-1169ed420000"}]"#;
 /// The headers a V3 request signs, sorted, as the Tea SDKs send them.
-const V3_SIGNED: [&str; 6] = sas_mock::protocol::signature::V3_MINIMAL_SIGNED_HEADERS;
+const V3_SIGNED: [&str; 6] = v3::MINIMAL_SIGNED_HEADERS;
 
 /// Everything a connection needs to build its requests.
 #[derive(Debug, Clone)]
@@ -106,7 +106,7 @@ impl Writer<'_> {
         let b = self.builder;
         self.nonce.clear();
         self.nonce.push_str(&self.nonce_prefix);
-        push_u64(&mut self.nonce, n);
+        let _ = write!(self.nonce, "{n}");
         self.refresh_stamp();
         if b.scenario == Scenario::V3 {
             self.v3(out);
@@ -149,7 +149,7 @@ impl Writer<'_> {
             ("Version", VERSION),
             ("TaskId", &self.task_id),
         ];
-        let signature = v2_signature(&b.secret, &v2_string_to_sign_of("GET", params.into_iter()));
+        let signature = SigningKey::new(&b.secret).v2_sign(&v2::string_to_sign("GET", params));
         let mut target = String::with_capacity(400);
         target.push_str("/?");
         for (name, value) in params
@@ -184,20 +184,20 @@ impl Writer<'_> {
 
     /// The crate's own V3 signature for the current nonce, to check the fast path against.
     fn v3_reference_signature(&self) -> String {
-        let canonical = v3_canonical_request(
+        let canonical = v3::canonical_request(
             "POST",
-            &self.v3_query(),
+            pairs(&self.v3_query()),
             &self.v3_headers(&self.nonce),
             &V3_SIGNED,
             EMPTY_SHA256,
         );
-        v3_signature(&self.builder.secret, &v3_string_to_sign(&canonical))
+        SigningKey::new(&self.builder.secret).v3_sign(&v3::string_to_sign(&canonical))
     }
 
     fn v3_signer(&self) -> V3Signer {
-        let canonical = v3_canonical_request(
+        let canonical = v3::canonical_request(
             "POST",
-            &self.v3_query(),
+            pairs(&self.v3_query()),
             &self.v3_headers(NONCE_MARK),
             &V3_SIGNED,
             EMPTY_SHA256,

@@ -2,8 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sas_mock::domain::duration::{format_duration, parse_duration, DurationMs, MAX_MILLIS};
-use sas_mock::domain::schedule::Phase;
+use sas_mock::model::duration::{format_duration, parse_duration, DurationMs, MAX_MILLIS};
+use sas_mock::model::schedule::Phase;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -4,22 +4,24 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use sas_mock::fixtures::parse_document;
-use sas_mock::registry::Registry;
+use sas_mock::fixtures::{default_document, parse_document};
+use sas_mock::settings::Settings;
+use sas_mock::AppState;
 
-fn base() -> &'static Registry {
-    static BASE: OnceLock<Registry> = OnceLock::new();
-    BASE.get_or_init(|| Registry::with_default_fixtures().expect("default fixtures"))
+/// The default fixtures loaded into a state, made once (its documents are what is shared).
+fn base() -> &'static (String, sas_mock::fixtures::FixtureDoc) {
+    static BASE: OnceLock<(String, sas_mock::fixtures::FixtureDoc)> = OnceLock::new();
+    BASE.get_or_init(|| default_document().expect("default fixtures"))
 }
 
-/// What a merge may change, to check that a failed merge changed nothing.
-fn shape(r: &Registry) -> (usize, usize, usize, usize, String) {
+/// What a load may change, to check that a failed load changed nothing.
+fn shape(state: &AppState) -> (usize, usize, usize, String) {
+    let seeds = state.tasks.seeds();
     (
-        r.keys.len(),
-        r.shared.len(),
-        r.owned.len(),
-        r.faults.len(),
-        format!("{:?}", r.default_schedule),
+        state.accounts.keys().len(),
+        seeds.len(),
+        state.faults.list().len(),
+        format!("{:?}", seeds.default_schedule),
     )
 }
 
@@ -40,27 +42,18 @@ fuzz_target!(|data: &[u8]| {
     let reread = parse_document("again.json", &written).expect("a written document parses");
     assert_eq!(reread, doc, "{written}");
 
-    let mut registry = base().clone();
-    let before = shape(&registry);
-    match registry.merge("fuzz.json", &doc) {
+    let state = AppState::new(Settings::default(), std::slice::from_ref(base()))
+        .expect("the default fixtures load");
+    let before = shape(&state);
+    match state.load_fixture("fuzz.json", &doc) {
         Ok(summary) => {
             assert_eq!(summary.tasks, doc.tasks.len());
             assert_eq!(summary.faults, doc.faults.len());
-            assert_eq!(registry.faults.len(), before.3 + doc.faults.len());
-            for (owner, id) in &summary.touched {
-                match owner {
-                    Some(account) => assert!(registry.owned.contains_key(&(account.clone(), *id))),
-                    None => assert!(registry.shared.contains_key(id)),
-                }
-            }
+            assert_eq!(state.faults.list().len(), before.2 + doc.faults.len());
         }
         Err(err) => {
             assert!(err.to_string().starts_with("fuzz.json: "));
-            assert_eq!(
-                shape(&registry),
-                before,
-                "a failed merge changed the registry"
-            );
+            assert_eq!(shape(&state), before, "a failed load changed the state");
         }
     }
 });

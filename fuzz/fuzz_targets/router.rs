@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use axum::body::Body;
 use axum::http::{Method, Request};
 use libfuzzer_sys::fuzz_target;
-use sas_mock::config::Settings;
+use sas_mock::settings::Settings;
 use sas_mock::fixtures::default_document;
 use sas_mock::AppState;
 use tower::ServiceExt;

@@ -8,17 +8,20 @@ use std::sync::OnceLock;
 
 use axum::http::Method;
 use libfuzzer_sys::fuzz_target;
-use sas_mock::auth::{authenticate, AuthContext};
-use sas_mock::config::AuthMode;
-use sas_mock::domain::clock::parse_rfc3339;
-
-use sas_mock::nonces::NonceStore;
+use sas_mock::fixtures::default_document;
+use sas_mock::model::clock::parse_rfc3339;
 use sas_mock::protocol::{Format, RpcRequest};
-use sas_mock::registry::Registry;
+use sas_mock::rpc::auth::{authenticate, AuthContext};
+use sas_mock::settings::AuthMode;
+use sas_mock::state::accounts::Keys;
+use sas_mock::state::nonces::NonceStore;
 
-fn registry() -> &'static Registry {
-    static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(|| Registry::with_default_fixtures().expect("default fixtures"))
+fn keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let (source, doc) = default_document().expect("default fixtures");
+        Keys::default().merged(&source, &doc).expect("default keys")
+    })
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -64,7 +67,7 @@ fuzz_target!(|data: &[u8]| {
         let nonces = NonceStore::new(64, 1);
         let ctx = AuthContext {
             mode,
-            registry: registry(),
+            keys: keys(),
             nonces: &nonces,
             now,
             stamp_now: Some(now),

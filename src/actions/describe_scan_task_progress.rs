@@ -1,8 +1,10 @@
-//! `DescribeScanTaskProgress(TaskId)` -> `TargetInfo`, `ScanTaskProgress`.
+//! `DescribeScanTaskProgress(TaskId)` → `TargetInfo`, `ScanTaskProgress`.
+
+use serde_json::Value;
 
 use super::ActionContext;
-use crate::config::UnknownTasks;
 use crate::protocol::{ApiError, Reply};
+use crate::settings::UnknownTasks;
 
 pub fn handle(ctx: &ActionContext<'_>) -> Result<Reply, ApiError> {
     ctx.request
@@ -12,26 +14,20 @@ pub fn handle(ctx: &ActionContext<'_>) -> Result<Reply, ApiError> {
         .request
         .task_id()
         .ok_or_else(|| ApiError::invalid_parameter("TaskId"))?;
-    let state = ctx.state;
-    let account = &ctx.caller.account;
-    let seen = state.store.observe(account, task_id, ctx.now, true, || {
-        let registry = ctx.registry;
-        match (
-            registry.seed_for(account, task_id),
-            state.settings.unknown_tasks,
-        ) {
-            (Some(seed), _) => Some(state.new_task(account, task_id, seed, ctx.now)),
-            (None, UnknownTasks::Create) => {
-                Some(state.default_task(registry, account, task_id, ctx.now))
-            }
-            (None, _) => None,
+    let unknown = ctx.state.settings.unknown_tasks;
+    let create = unknown == UnknownTasks::Create;
+    let seen = (ctx.state.tasks).poll(&ctx.caller.account, task_id, ctx.now, create);
+    let mut reply = Reply::new();
+    match (seen, unknown) {
+        (Some(view), _) => {
+            reply.insert("TargetInfo".into(), Value::from(&*view.target_info));
+            reply.insert(
+                "ScanTaskProgress".into(),
+                Value::from(view.progress.as_str()),
+            );
         }
-    });
-    match (seen, state.settings.unknown_tasks) {
-        (Some(view), _) => Ok(Reply::default()
-            .str("TargetInfo", view.target_info)
-            .str("ScanTaskProgress", view.progress.as_str())),
-        (None, UnknownTasks::Error) => Err(ApiError::task_not_found()),
-        (None, _) => Ok(Reply::default()),
+        (None, UnknownTasks::Error) => return Err(ApiError::task_not_found()),
+        (None, _) => {}
     }
+    Ok(reply)
 }

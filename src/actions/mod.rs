@@ -1,33 +1,30 @@
-//! The API operations, one file each, and the table that dispatches to them.
+//! The emulated operations, one file each, and the table from action name to handler.
 //!
-//! Adding an operation is one new file here plus one line in [`ACTIONS`].
+//! Adding an operation is one new file here plus one line in [`EMULATED`]. An action of the
+//! catalog without an entry here is answered by a stub, or else by a clear "not emulated" error.
 
 mod describe_scan_task_progress;
 mod start_virus_scan_task;
 
-use crate::domain::clock::Millis;
+use crate::model::clock::Millis;
 use crate::protocol::{ApiError, Reply, RpcRequest};
-use crate::registry::{Caller, Registry};
+use crate::state::accounts::Caller;
 use crate::state::AppState;
 
-/// The API version every operation here belongs to.
-pub const VERSION: &str = "2018-12-03";
-
-/// What an operation gets to work with.
+/// What an operation gets to work with: the request has been authenticated and checked against
+/// the catalog, and no fault or limit stopped it.
 pub struct ActionContext<'a> {
     pub state: &'a AppState,
-    /// The fixture definitions this request was authenticated against.
-    pub registry: &'a Registry,
     pub caller: &'a Caller,
     pub request: &'a RpcRequest,
     pub now: Millis,
 }
 
-/// An operation: reads its parameters, calls the domain, builds its answer.
+/// An operation: reads its parameters, calls the stores, builds its answer.
 pub type Handler = fn(&ActionContext<'_>) -> Result<Reply, ApiError>;
 
-/// Every operation the mock serves.
-pub const ACTIONS: &[(&str, Handler)] = &[
+/// Every emulated operation.
+pub const EMULATED: &[(&str, Handler)] = &[
     (
         "DescribeScanTaskProgress",
         describe_scan_task_progress::handle,
@@ -35,27 +32,22 @@ pub const ACTIONS: &[(&str, Handler)] = &[
     ("StartVirusScanTask", start_virus_scan_task::handle),
 ];
 
-/// The names in [`ACTIONS`], for messages.
-pub const NAMES: &[&str] = &["DescribeScanTaskProgress", "StartVirusScanTask"];
-
-pub fn lookup(action: &str) -> Option<Handler> {
-    ACTIONS
-        .iter()
+/// The handler of an emulated action.
+pub fn handler(action: &str) -> Option<Handler> {
+    (EMULATED.iter())
         .find(|(name, _)| *name == action)
         .map(|(_, handler)| *handler)
-}
-
-pub fn is_known(action: &str) -> bool {
-    lookup(action).is_some()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::catalog;
 
     #[test]
-    fn the_name_list_matches_the_dispatch_table() {
-        let names: Vec<&str> = ACTIONS.iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, NAMES);
+    fn every_emulated_action_is_in_the_catalog() {
+        for (name, _) in EMULATED {
+            assert_eq!(catalog::action(name), Some(*name));
+        }
     }
 }

@@ -9,6 +9,13 @@ pub struct ApiError {
     pub status: u16,
     pub code: Cow<'static, str>,
     pub message: Cow<'static, str>,
+    /// Why, in words, for the log line and the journal only: the body keeps the production
+    /// message (`IllegalParam` says just "Illegal param").
+    pub reason: Option<String>,
+    /// Milliseconds to send as `x-acs-retry-after` (flow control).
+    pub retry_after_millis: Option<u64>,
+    /// The mock's own error (admin API), not one the emulated service would answer.
+    pub own: bool,
 }
 
 /// A catalog entry: a code the real gateway or Sas answers, with its status and exact message.
@@ -69,7 +76,16 @@ impl ApiError {
             status,
             code: code.into(),
             message: message.into(),
+            reason: None,
+            retry_after_millis: None,
+            own: false,
         }
+    }
+
+    /// The same error, with the reason the log and the journal show.
+    pub fn because(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
     }
 
     /// The catalog error with this code, if there is one (codes are matched exactly).
@@ -80,7 +96,9 @@ impl ApiError {
             .map(|e| ApiError::new(e.status, e.code, e.message))
     }
 
-    fn catalog(code: &'static str) -> Self {
+    /// The catalog error with this code; a code missing from the catalog is a bug, answered as a
+    /// 500 naming it.
+    pub fn catalog(code: &'static str) -> Self {
         Self::from_catalog(code).unwrap_or_else(|| ApiError::new(500, code, code))
     }
 
@@ -156,7 +174,10 @@ impl ApiError {
 
     /// An admin API error: same shape as the RPC errors, with the mock's own codes.
     pub fn admin(status: u16, code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
-        ApiError::new(status, code, message)
+        ApiError {
+            own: true,
+            ..ApiError::new(status, code, message)
+        }
     }
 }
 

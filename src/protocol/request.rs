@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::http::header::HeaderName;
 use axum::http::{header, HeaderMap, Method};
 
-use super::encoding::FormPairs;
+use super::encoding::parse_form;
 use super::error::ApiError;
 use super::response::Format;
 
@@ -18,9 +18,9 @@ static X_ACS_ACCESSKEY_ID: HeaderName = HeaderName::from_static("x-acs-accesskey
 pub struct RpcRequest {
     pub method: Method,
     /// Query-string parameters, form-decoded, in wire order.
-    query: FormPairs,
+    query: Vec<(String, String)>,
     /// Form-body parameters (only for `application/x-www-form-urlencoded`), form-decoded.
-    form: FormPairs,
+    form: Vec<(String, String)>,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
@@ -36,11 +36,13 @@ impl RpcRequest {
         if method != Method::GET && method != Method::POST {
             return Err(ApiError::unsupported_method());
         }
-        let query = raw_query.map(FormPairs::parse).unwrap_or_default();
-        let form = if is_form(&headers) && !body.is_empty() {
-            FormPairs::parse(&String::from_utf8_lossy(&body))
+        let query = raw_query
+            .map(|q| parse_form(q.as_bytes()))
+            .unwrap_or_default();
+        let form = if is_form(&headers) {
+            parse_form(&body)
         } else {
-            FormPairs::default()
+            Vec::new()
         };
         Ok(RpcRequest {
             method,
@@ -53,12 +55,13 @@ impl RpcRequest {
 
     /// Every parameter, query first, then body.
     pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.query.iter().chain(self.form.iter())
+        self.query()
+            .chain(self.form.iter().map(|(n, v)| (n.as_str(), v.as_str())))
     }
 
     /// The query-string parameters alone (V3 signs them apart from the body), in wire order.
     pub fn query(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.query.iter()
+        self.query.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
 
     /// The first value of a parameter (query before body).

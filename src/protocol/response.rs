@@ -1,17 +1,16 @@
-//! Rendering answers in Alibaba's JSON and XML forms.
+//! Answers in Alibaba's JSON and XML forms, as bytes with their status and content type.
 
-use std::sync::Arc;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
-use axum::body::Body;
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
-use axum::response::Response;
-
-use super::encoding::push_i64;
 use super::error::ApiError;
 
 /// `HostId` in error bodies: the service's public endpoint, as production names it.
 pub const HOST_ID: &str = "tds.aliyuncs.com";
+/// `HostId` of the mock's own errors (the admin API), so nobody mistakes them for Alibaba's.
+pub const OWN_HOST_ID: &str = "sas-mock";
 const JSON_TYPE: &str = "application/json;charset=utf-8";
+/// The exact type the Tea V3 SDKs read an XML error from.
 const XML_TYPE: &str = "text/xml;charset=utf-8";
 
 /// The response format a request asked for with `Format`.
@@ -21,247 +20,132 @@ pub enum Format {
     Xml,
 }
 
-/// One field of a success body.
+/// A successful answer's fields; `RequestId` is added when rendering (unless it has one).
+pub type Reply = Map<String, Value>;
+
+/// An answer, ready for any transport.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Field {
-    Str(Text),
-    Int(i64),
+pub struct Rendered {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
 }
 
-/// The value of a string field: a static name, or text shared with the store (no copy either way).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Text {
-    Static(&'static str),
-    Shared(Arc<str>),
-}
-
-impl std::ops::Deref for Text {
-    type Target = str;
-    fn deref(&self) -> &str {
-        match self {
-            Text::Static(s) => s,
-            Text::Shared(s) => s,
-        }
-    }
-}
-
-impl From<&'static str> for Text {
-    fn from(s: &'static str) -> Self {
-        Text::Static(s)
-    }
-}
-
-impl From<Arc<str>> for Text {
-    fn from(s: Arc<str>) -> Self {
-        Text::Shared(s)
-    }
-}
-
-impl From<String> for Text {
-    fn from(s: String) -> Self {
-        Text::Shared(Arc::from(s))
-    }
-}
-
-/// A successful answer: the action's fields; `RequestId` is added when rendering.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Reply {
-    pub fields: Vec<(&'static str, Field)>,
-}
-
-impl Reply {
-    pub fn str(mut self, name: &'static str, value: impl Into<Text>) -> Self {
-        self.fields.push((name, Field::Str(value.into())));
-        self
-    }
-    pub fn int(mut self, name: &'static str, value: i64) -> Self {
-        self.fields.push((name, Field::Int(value)));
-        self
-    }
-    /// The value of an integer field, if the reply has it.
-    pub fn int_field(&self, name: &str) -> Option<i64> {
-        self.fields.iter().find_map(|(n, v)| match v {
-            Field::Int(i) if *n == name => Some(*i),
-            _ => None,
-        })
-    }
-}
-
-/// Renders a success body for `action`, written once into one buffer.
-pub fn render_reply(format: Format, action: &str, request_id: &str, reply: &Reply) -> Response {
-    let room: usize = reply
-        .fields
-        .iter()
-        .map(|(name, value)| {
-            let text = match value {
-                Field::Str(s) => s.len() + s.len() / 8,
-                Field::Int(_) => 20,
-            };
-            2 * name.len() + text + 8
-        })
-        .sum();
-    let mut out = String::with_capacity(2 * action.len() + request_id.len() + room + 96);
-    match format {
-        Format::Json => {
-            out.push_str("{\"RequestId\":");
-            push_json_str(&mut out, request_id);
-            for (name, value) in &reply.fields {
-                out.push_str(",\"");
-                out.push_str(name);
-                out.push_str("\":");
-                match value {
-                    Field::Str(s) => push_json_str(&mut out, s),
-                    Field::Int(n) => push_i64(&mut out, *n),
-                }
-            }
-            out.push('}');
-        }
+/// A success body for `action`: `{"RequestId":…, fields…}` or `<ActionResponse>…</ActionResponse>`.
+pub fn render_reply(format: Format, action: &str, request_id: &str, reply: Reply) -> Rendered {
+    let mut fields = Map::with_capacity(reply.len() + 1);
+    fields.insert("RequestId".to_owned(), Value::from(request_id));
+    fields.extend(reply);
+    let body = match format {
+        Format::Json => serde_json::to_vec(&fields).unwrap_or_default(),
         Format::Xml => {
-            out.push_str("<?xml version='1.0' encoding='UTF-8'?><");
-            out.push_str(action);
-            out.push_str("Response><RequestId>");
-            push_xml_escaped(&mut out, request_id);
-            out.push_str("</RequestId>");
-            for (name, value) in &reply.fields {
-                push_xml_open(&mut out, name);
-                match value {
-                    Field::Str(s) => push_xml_escaped(&mut out, s),
-                    Field::Int(n) => push_i64(&mut out, *n),
-                }
-                push_xml_close(&mut out, name);
-            }
-            out.push_str("</");
-            out.push_str(action);
-            out.push_str("Response>");
+            let mut out = String::from("<?xml version='1.0' encoding='UTF-8'?>");
+            push_xml(
+                &mut out,
+                &format!("{action}Response"),
+                &Value::Object(fields),
+            );
+            out.into_bytes()
         }
+    };
+    Rendered {
+        status: 200,
+        content_type: content_type(format),
+        body,
     }
-    respond(200, format, request_id, out)
 }
 
-/// Renders an error body with `RequestId`, `HostId`, `Code`, `Message` and `Recommend`.
-pub fn render_error(format: Format, request_id: &str, err: &ApiError) -> Response {
-    const TROUBLESHOOT: &str = "https://api.aliyun.com/troubleshoot?q=";
-    let mut recommend =
-        String::with_capacity(TROUBLESHOOT.len() + err.code.len() + request_id.len() + 28);
-    recommend.push_str(TROUBLESHOOT);
-    recommend.push_str(&err.code);
-    recommend.push_str("&product=Sas&requestId=");
-    recommend.push_str(request_id);
-    let mut out = String::with_capacity(
-        2 * (request_id.len() + err.code.len() + err.message.len() + recommend.len()) + 160,
-    );
-    match format {
-        Format::Json => {
-            out.push_str("{\"RequestId\":");
-            push_json_str(&mut out, request_id);
-            out.push_str(",\"HostId\":\"");
-            out.push_str(HOST_ID);
-            out.push_str("\",\"Code\":");
-            push_json_str(&mut out, &err.code);
-            out.push_str(",\"Message\":");
-            push_json_str(&mut out, &err.message);
-            out.push_str(",\"Recommend\":");
-            push_json_str(&mut out, &recommend);
-            out.push('}');
-        }
+/// The fields of an error body, in production's order.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ErrorBody<'a> {
+    request_id: &'a str,
+    host_id: &'a str,
+    code: &'a str,
+    message: &'a str,
+    recommend: String,
+}
+
+/// `{"RequestId","HostId","Code","Message","Recommend"}`, or `<Error>…</Error>`.
+pub fn render_error(format: Format, request_id: &str, err: &ApiError) -> Rendered {
+    let (host_id, recommend) = if err.own {
+        let hint = "sas-mock's own error (not Alibaba's): see the README, section \"Admin API\"";
+        (OWN_HOST_ID, hint.to_owned())
+    } else {
+        let link = format!(
+            "https://api.aliyun.com/troubleshoot?q={}&product=Sas&requestId={request_id}",
+            err.code
+        );
+        (HOST_ID, link)
+    };
+    let fields = ErrorBody {
+        request_id,
+        host_id,
+        code: &err.code,
+        message: &err.message,
+        recommend,
+    };
+    let body = match format {
+        Format::Json => serde_json::to_vec(&fields).unwrap_or_default(),
         Format::Xml => {
-            out.push_str("<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>");
-            push_xml_escaped(&mut out, request_id);
-            out.push_str("</RequestId><HostId>");
-            out.push_str(HOST_ID);
-            out.push_str("</HostId><Code>");
-            push_xml_escaped(&mut out, &err.code);
-            out.push_str("</Code><Message>");
-            push_xml_escaped(&mut out, &err.message);
-            out.push_str("</Message><Recommend><![CDATA[");
-            out.push_str(&recommend.replace("]]>", "]]]]><![CDATA[>"));
+            let mut out = String::from("<?xml version='1.0' encoding='UTF-8'?><Error>");
+            for (name, value) in [
+                ("RequestId", fields.request_id),
+                ("HostId", fields.host_id),
+                ("Code", fields.code),
+                ("Message", fields.message),
+            ] {
+                push_xml(&mut out, name, &Value::from(value));
+            }
+            // Production wraps the link in CDATA; `]]>` inside it is split across two sections.
+            out.push_str("<Recommend><![CDATA[");
+            out.push_str(&fields.recommend.replace("]]>", "]]]]><![CDATA[>"));
             out.push_str("]]></Recommend></Error>");
+            out.into_bytes()
         }
+    };
+    Rendered {
+        status: err.status,
+        content_type: content_type(format),
+        body,
     }
-    respond(err.status, format, request_id, out)
 }
 
-fn respond(status: u16, format: Format, request_id: &str, body: String) -> Response {
-    let content_type = match format {
+fn content_type(format: Format) -> &'static str {
+    match format {
         Format::Json => JSON_TYPE,
         Format::Xml => XML_TYPE,
-    };
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() =
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let headers = response.headers_mut();
-    headers.reserve(4);
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(value) = HeaderValue::from_str(request_id) {
-        headers.insert(X_ACS_REQUEST_ID.clone(), value);
     }
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    response
 }
 
-static X_ACS_REQUEST_ID: HeaderName = HeaderName::from_static("x-acs-request-id");
-
-/// Appends `text` as a JSON string, escaped exactly as serde_json escapes it: `"`, `\\` and the
-/// control characters (`\b \t \n \f \r` by name, the others as lower-case `\u00xx`).
-pub(crate) fn push_json_str(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    let bytes = text.as_bytes();
-    let mut plain = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
-        if !NEEDS_ESCAPE[usize::from(byte)] {
-            continue;
+/// `<name>value</name>`: objects nest, each item of an array repeats the element, null is empty.
+fn push_xml(out: &mut String, name: &str, value: &Value) {
+    if let Value::Array(items) = value {
+        for item in items {
+            push_xml(out, name, item);
         }
-        // Escaped bytes are ASCII, so `plain..i` always falls on character boundaries.
-        out.push_str(text.get(plain..i).unwrap_or_default());
-        plain = i + 1;
-        match byte {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x08 => out.push_str("\\b"),
-            0x0c => out.push_str("\\f"),
-            _ => {
-                out.push_str("\\u00");
-                out.push(char::from(HEX[usize::from(byte >> 4)]));
-                out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-            }
-        }
+        return;
     }
-    out.push_str(text.get(plain..).unwrap_or_default());
-    out.push('"');
-}
-
-/// The bytes a JSON string cannot hold as they are.
-const NEEDS_ESCAPE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 0x20 {
-        table[byte] = true;
-        byte += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
-
-fn push_xml_open(out: &mut String, name: &str) {
     out.push('<');
     out.push_str(name);
     out.push('>');
-}
-
-fn push_xml_close(out: &mut String, name: &str) {
+    match value {
+        Value::Object(fields) => {
+            for (child, value) in fields {
+                push_xml(out, child, value);
+            }
+        }
+        Value::String(text) => push_xml_escaped(out, text),
+        Value::Null => {}
+        other => out.push_str(&other.to_string()),
+    }
     out.push_str("</");
     out.push_str(name);
     out.push('>');
 }
 
+/// XML text: five entities, and the control characters XML 1.0 cannot carry dropped. Hand-written:
+/// a crate would add a dependency for these few lines.
 fn push_xml_escaped(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
@@ -279,44 +163,62 @@ fn push_xml_escaped(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    fn xml_escape(text: &str) -> String {
-        let mut out = String::new();
-        push_xml_escaped(&mut out, text);
-        out
+    fn reply(value: Value) -> Reply {
+        match value {
+            Value::Object(map) => map,
+            _ => Reply::new(),
+        }
     }
 
     #[test]
-    fn xml_escaping_keeps_documents_well_formed() {
-        assert_eq!(
-            xml_escape(r#"[{"a":"<b>&'"}]"#),
-            "[{&quot;a&quot;:&quot;&lt;b&gt;&amp;&apos;&quot;}]"
+    fn a_reply_puts_the_request_id_first_and_keeps_number_and_string_types() {
+        let rendered = render_reply(
+            Format::Json,
+            "StartVirusScanTask",
+            "ID-1",
+            reply(json!({"ScanTaskId": -42, "Note": "a\"b\n"})),
         );
-        assert_eq!(xml_escape("a\u{1}b"), "ab");
+        assert_eq!((rendered.status, rendered.content_type), (200, JSON_TYPE));
+        assert_eq!(
+            String::from_utf8(rendered.body).expect("UTF-8"),
+            r#"{"RequestId":"ID-1","ScanTaskId":-42,"Note":"a\"b\n"}"#
+        );
     }
 
     #[test]
-    fn json_strings_are_escaped_exactly_as_serde_json_escapes_them() {
-        let mut every_ascii: String = (0u8..=0x7f).map(char::from).collect();
-        every_ascii.push_str("é中\u{2028}\u{1F600}/\\\"");
-        for text in [every_ascii.as_str(), "", "plain", "\"", "a\u{0}b", "ends\n"] {
-            let mut ours = String::new();
-            push_json_str(&mut ours, text);
-            let theirs = serde_json::Value::from(text).to_string();
-            assert_eq!(ours, theirs, "{text:?}");
-        }
+    fn xml_nests_objects_repeats_array_items_and_escapes_text() {
+        let fields = reply(json!({"A": "<b>&'\u{1}", "Page": {"N": 1}, "L": [1, 2], "E": null}));
+        let rendered = render_reply(Format::Xml, "Op", "ID", fields);
+        assert_eq!(
+            String::from_utf8(rendered.body).expect("UTF-8"),
+            "<?xml version='1.0' encoding='UTF-8'?><OpResponse><RequestId>ID</RequestId>\
+             <A>&lt;b&gt;&amp;&apos;</A><Page><N>1</N></Page><L>1</L><L>2</L><E></E></OpResponse>"
+        );
+        assert_eq!(rendered.content_type, XML_TYPE);
     }
 
     #[test]
-    fn integers_render_as_json_numbers() {
-        let reply = Reply::default().int("ScanTaskId", -42).str("A", "x");
-        let mut out = String::new();
-        for (_, value) in &reply.fields {
-            match value {
-                Field::Int(n) => push_i64(&mut out, *n),
-                Field::Str(s) => push_json_str(&mut out, s),
-            }
-        }
-        assert_eq!(out, "-42\"x\"");
+    fn errors_have_productions_five_fields_and_the_mocks_own_say_so() {
+        let err = ApiError::catalog("NoPermission");
+        let body: Value =
+            serde_json::from_slice(&render_error(Format::Json, "R", &err).body).expect("JSON");
+        assert_eq!(
+            body,
+            json!({"RequestId": "R", "HostId": "tds.aliyuncs.com", "Code": "NoPermission",
+                   "Message": "caller has no permission",
+                   "Recommend": "https://api.aliyun.com/troubleshoot?q=NoPermission&product=Sas&requestId=R"})
+        );
+        let own = ApiError::admin(404, "NotFound", "no task 5");
+        let body: Value =
+            serde_json::from_slice(&render_error(Format::Json, "R", &own).body).expect("JSON");
+        assert_eq!(body["HostId"], "sas-mock");
+        assert!(body["Recommend"]
+            .as_str()
+            .is_some_and(|r| r.contains("Admin API")));
+        let xml = render_error(Format::Xml, "R", &err).body;
+        let xml = String::from_utf8(xml).expect("UTF-8");
+        assert!(xml.ends_with("<Recommend><![CDATA[https://api.aliyun.com/troubleshoot?q=NoPermission&product=Sas&requestId=R]]></Recommend></Error>"), "{xml}");
     }
 }

@@ -1,7 +1,7 @@
 //! Access keys select accounts; accounts never see each other's tasks; deny lists answer 403.
 
 use axum::http::{Method, StatusCode};
-use sas_mock::config::UnknownTasks;
+use sas_mock::settings::UnknownTasks;
 
 use crate::support::Mock;
 

@@ -2,8 +2,8 @@
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
-use sas_mock::config::Settings;
 use sas_mock::fixtures::DEFAULT_FIXTURES;
+use sas_mock::settings::Settings;
 use serde_json::json;
 
 use crate::support::{settings, Mock};
@@ -362,7 +362,7 @@ async fn admin_bodies_over_the_body_limit_get_413_in_the_usual_error_shape() {
 #[tokio::test]
 async fn a_blank_account_or_access_key_is_refused_rather_than_acted_on() {
     let mock = Mock::new();
-    let tasks_before = mock.state.store.len();
+    let tasks_before = mock.state.tasks.live.len();
     for (method, path, body) in [
         (Method::POST, "/tasks", Some(json!({"accountId": ""}))),
         (Method::POST, "/tasks", Some(json!({"accessKeyId": " "}))),
@@ -383,5 +383,5 @@ async fn a_blank_account_or_access_key_is_refused_rather_than_acted_on() {
             answer.text
         );
     }
-    assert_eq!(mock.state.store.len(), tasks_before);
+    assert_eq!(mock.state.tasks.live.len(), tasks_before);
 }

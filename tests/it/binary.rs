@@ -198,8 +198,12 @@ fn sigterm_during_a_request_lets_it_finish_before_exiting() {
     let mut server = Server::start(&["--fixtures", fixture.to_str().unwrap()]);
     let mut stream = server.connect();
     write!(stream, "GET /?Action=DescribeScanTaskProgress&Version=2018-12-03&TaskId=5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
-    server.wait_for(|json| json["message"] == "rpc received");
+    server.wait_for(|json| json["message"] == "a fault rule delays the answer");
     server.terminate();
+    // The drain is proven by the order of the log: shutdown began, then the request was answered.
+    server.wait_for(|json| json["message"] == "SIGTERM received, shutting down");
+    let answered = server.wait_for(|json| json["message"] == "rpc");
+    assert_eq!(answered["status"], 200);
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(

@@ -27,7 +27,10 @@ fn big_journal() -> Arc<Mock> {
 }
 
 fn account_query(mock: &Mock, caller: Option<&str>) -> String {
-    format!("accountId={}", mock.state.registry().caller(caller).account)
+    format!(
+        "accountId={}",
+        mock.state.accounts.keys().caller(caller).account
+    )
 }
 
 fn rank(progress: &str) -> u8 {

@@ -1,7 +1,7 @@
 //! Forcing errors: the documented ones from fixtures and the admin API, limited, by chance, delayed.
 
 use axum::http::{Method, StatusCode};
-use sas_mock::config::Settings;
+use sas_mock::settings::Settings;
 use serde_json::json;
 
 use crate::support::{settings, Mock};

@@ -5,8 +5,8 @@ use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use sas_mock::config::Settings;
 use sas_mock::fixtures::DEFAULT_FIXTURES;
+use sas_mock::settings::Settings;
 
 use crate::support::{settings, Answer, Mock};
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use sas_mock::config::AuthMode;
+use sas_mock::settings::AuthMode;
 use sas_mock::{MockServer, NewTask};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -1,7 +1,7 @@
 //! Tasks move through their phases on the manual clock and on poll counts, never backwards.
 
 use axum::http::{Method, StatusCode};
-use sas_mock::config::Settings;
+use sas_mock::settings::Settings;
 use serde_json::json;
 
 use crate::support::{settings, Mock};
@@ -117,7 +117,7 @@ async fn failure_rates_are_drawn_once_per_task_and_reproducible_under_a_seed() {
 async fn the_system_clock_cannot_be_moved() {
     let mock = Mock::with(
         Settings {
-            clock: sas_mock::domain::clock::ClockMode::System,
+            clock: sas_mock::settings::ClockMode::System,
             ..settings()
         },
         &[],

@@ -2,8 +2,8 @@
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
-use sas_mock::config::{Settings, UnknownTasks};
 use sas_mock::fixtures::DEFAULT_FIXTURES;
+use sas_mock::settings::{Settings, UnknownTasks};
 
 use crate::support::{settings, Mock};
 

@@ -2,12 +2,13 @@
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
-use sas_mock::config::{AuthMode, Settings};
-use sas_mock::domain::clock::{format_rfc3339, parse_rfc3339};
 use sas_mock::fixtures::DEFAULT_FIXTURES;
-use sas_mock::protocol::signature::{
-    encode_query, sign_v2_params, v3_authorization_header, EMPTY_SHA256,
+use sas_mock::model::clock::{format_rfc3339, parse_rfc3339};
+use sas_mock::protocol::signature::client::{
+    encode_query, sign_v2_params, v3_authorization_header,
 };
+use sas_mock::protocol::signature::EMPTY_SHA256;
+use sas_mock::settings::{AuthMode, Settings};
 use serde_json::{json, Value};
 
 use crate::support::{settings, Answer, Mock};
@@ -461,7 +462,7 @@ async fn auth_off_checks_nothing_but_still_selects_the_account() {
 #[tokio::test]
 async fn the_sign_command_builds_requests_the_strict_mock_accepts() {
     use clap::Parser;
-    use sas_mock::config::{Cli, Command};
+    use sas_mock::cli::{Cli, Command};
     let mock = strict();
     let at = format_rfc3339(mock.state.clock.now());
     for scheme in ["v2", "v3"] {
@@ -479,7 +480,7 @@ async fn the_sign_command_builds_requests_the_strict_mock_accepts() {
         let Some(Command::Sign(args)) = cli.command else {
             panic!("sign expected")
         };
-        let line = sas_mock::sign::build(&args, &format!("nonce-{scheme}")).unwrap();
+        let line = sas_mock::cli::sign::build(&args, &format!("nonce-{scheme}")).unwrap();
         let url = line.rsplit(' ').next().unwrap().trim_matches('\'');
         let path = url.strip_prefix("http://127.0.0.1:8080").unwrap();
         let headers: Vec<(String, String)> = line
@@ -509,7 +510,7 @@ async fn the_sign_command_builds_requests_the_strict_mock_accepts() {
 
 #[tokio::test]
 async fn timestamps_can_be_judged_by_real_time_or_not_at_all_once_the_clock_has_moved() {
-    use sas_mock::config::TimestampCheck;
+    use sas_mock::settings::TimestampCheck;
     let real_now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -584,8 +585,21 @@ async fn secrets_signatures_and_tokens_never_reach_the_journal() {
             .status,
         StatusCode::OK
     );
-    let journal = mock.admin(Method::GET, "/requests", None).await.text;
-    for secret in ["tok-XYZ", signature.as_str(), "Signature", "\"s\""] {
-        assert!(!journal.contains(secret), "{secret} leaked: {journal}");
+    let journal = mock.admin(Method::GET, "/requests", None).await;
+    for secret in ["tok-XYZ", signature.as_str(), "\"s\""] {
+        assert!(
+            !journal.text.contains(secret),
+            "{secret} leaked: {}",
+            journal.text
+        );
     }
+    let params = &journal.json["requests"][0]["params"];
+    let masked: Vec<&Value> = ["Signature", "SecurityToken"]
+        .iter()
+        .map(|name| {
+            let pair = params.as_array().unwrap().iter().find(|p| p[0] == *name);
+            &pair.unwrap_or_else(|| panic!("{name} is journaled, masked"))[1]
+        })
+        .collect();
+    assert_eq!(masked, [&json!("***"), &json!("***")]);
 }

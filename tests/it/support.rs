@@ -5,15 +5,15 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use sas_mock::config::{AuthMode, Settings, UnknownTasks};
 use sas_mock::fixtures::{parse_document, DEFAULT_FIXTURES};
+use sas_mock::settings::{AuthMode, Settings, UnknownTasks};
 use sas_mock::AppState;
 use serde_json::Value;
 use tower::ServiceExt;
 
 pub struct Mock {
     pub state: Arc<AppState>,
-    router: sas_mock::http::App,
+    router: axum::Router,
 }
 
 /// One answer, with the body parsed as JSON when it is JSON.

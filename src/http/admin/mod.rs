@@ -16,7 +16,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use serde::de::DeserializeOwned;
 
-use crate::http::read_body;
+use crate::http::body::read_body;
 use crate::protocol::encoding::parse_form;
 use crate::protocol::signature::signatures_match;
 use crate::protocol::ApiError;
@@ -34,7 +34,7 @@ impl From<ApiError> for AdminError {
 
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
-        crate::http::error_response(&self.0)
+        super::error_response(&self.0)
     }
 }
 
@@ -116,7 +116,7 @@ pub fn account_name<'a>(
 /// The query string as a map (first value wins).
 pub fn query_map(raw: Option<&str>) -> HashMap<String, String> {
     let mut map = HashMap::new();
-    for (k, v) in raw.map(parse_form).unwrap_or_default() {
+    for (k, v) in raw.map(|q| parse_form(q.as_bytes())).unwrap_or_default() {
         map.entry(k).or_insert(v);
     }
     map

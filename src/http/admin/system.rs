@@ -13,12 +13,11 @@ use super::{
     account_name, bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult,
     PathSegment,
 };
-use crate::domain::clock::{format_rfc3339, parse_rfc3339, ClockError};
-use crate::domain::duration::DurationMs;
-use crate::faults::FaultSpec;
-use crate::fixtures::parse_document;
-use crate::journal::JournalFilter;
+use crate::fixtures::{parse_document, FaultSpec};
+use crate::model::clock::{format_rfc3339, parse_rfc3339, ClockError};
+use crate::model::duration::DurationMs;
 use crate::protocol::ApiError;
+use crate::state::journal::JournalFilter;
 use crate::state::AppState;
 
 pub async fn health(State(state): State<Arc<AppState>>) -> AdminResult {
@@ -26,7 +25,7 @@ pub async fn health(State(state): State<Arc<AppState>>) -> AdminResult {
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "clock": state.clock.mode(),
-        "tasks": state.store.len(),
+        "tasks": state.tasks.live.len(),
     }))
     .into_response())
 }
@@ -141,23 +140,40 @@ pub async fn requests(
     RawQuery(query): RawQuery,
 ) -> AdminResult {
     let mut q = query_map(query.as_deref());
-    let limit = match q.remove("limit") {
-        None => None,
-        Some(raw) => Some(
-            raw.parse()
-                .map_err(|_| bad_request(format!("limit must be a whole number, found {raw:?}")))?,
-        ),
-    };
     let filter = JournalFilter {
         action: q.remove("action"),
         access_key_id: q.remove("accessKeyId"),
         account_id: q.remove("accountId"),
-        limit,
+        task_id: number(&mut q, "taskId")?,
+        status: number(&mut q, "status")?,
+        code: q.remove("code"),
+        limit: number(&mut q, "limit")?,
     };
+    if let Some(unknown) = q.keys().next() {
+        return Err(bad_request(format!(
+            "unknown filter {unknown:?}; the journal filters by action, accessKeyId, accountId, \
+             taskId, status, code and limit"
+        )));
+    }
     Ok(Json(
         json!({ "requests": state.journal.entries(&filter), "capacity": state.journal.capacity() }),
     )
     .into_response())
+}
+
+/// A whole-number query parameter, removed from the map.
+fn number<T: std::str::FromStr>(
+    q: &mut std::collections::HashMap<String, String>,
+    name: &str,
+) -> Result<Option<T>, AdminError> {
+    match q.remove(name) {
+        None => Ok(None),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| bad_request(format!("{name} must be a whole number, found {raw:?}"))),
+    }
 }
 
 pub async fn clear_requests(

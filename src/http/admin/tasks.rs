@@ -13,7 +13,8 @@ use super::{
     bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult, PathSegment,
 };
 use crate::protocol::ApiError;
-use crate::state::{AppState, NewTask};
+use crate::state::tasks::NewTask;
+use crate::state::AppState;
 
 /// The account named by `accountId` or `accessKeyId` in the query, if any.
 fn account_in(
@@ -21,9 +22,8 @@ fn account_in(
     q: &HashMap<String, String>,
 ) -> Result<Option<Arc<str>>, AdminError> {
     let account_id = q.get("accountId").map(String::as_str);
-    state
-        .account_of(account_id, q.get("accessKeyId").map(String::as_str))
-        .map_err(bad_request)
+    let access_key_id = q.get("accessKeyId").map(String::as_str);
+    state.owner(access_key_id, account_id).map_err(bad_request)
 }
 
 fn task_id(raw: &str) -> Result<i64, AdminError> {
@@ -33,7 +33,7 @@ fn task_id(raw: &str) -> Result<i64, AdminError> {
 
 pub async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> AdminResult {
     let account = account_in(&state, &query_map(query.as_deref()))?;
-    let tasks = state.store.list(account.as_deref(), state.clock.now());
+    let tasks = state.tasks.live.list(account.as_deref(), state.clock.now());
     Ok(Json(json!({ "tasks": tasks })).into_response())
 }
 
@@ -53,7 +53,7 @@ fn locate(
     if let Some(account) = account_in(state, &query_map(query))? {
         return Ok((account, id));
     }
-    let mut accounts = state.store.accounts_with(id);
+    let mut accounts = state.tasks.live.accounts_with(id);
     match accounts.len() {
         0 => Err(not_found(format!("no task {id} in any account"))),
         1 => Ok((accounts.remove(0), id)),
@@ -77,9 +77,8 @@ pub async fn get(
     RawQuery(query): RawQuery,
 ) -> AdminResult {
     let (account, id) = locate(&state, &raw, query.as_deref())?;
-    let view = state
-        .store
-        .observe(&account, id, state.clock.now(), false, || None)
+    let view = (state.tasks)
+        .peek(&account, id, state.clock.now())
         .ok_or_else(|| not_found(format!("no task {id} in account {account}")))?;
     Ok(Json(view).into_response())
 }
@@ -90,7 +89,7 @@ pub async fn delete(
     RawQuery(query): RawQuery,
 ) -> AdminResult {
     let (account, id) = locate(&state, &raw, query.as_deref())?;
-    if !state.store.remove(&account, id) {
+    if !state.tasks.live.remove(&account, id) {
         return Err(not_found(format!("no task {id} in account {account}")));
     }
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -1,0 +1,290 @@
+//! The pipeline every RPC call goes through, free of any transport:
+//!
+//! ```text
+//! parse → action and version → authenticate → faults → permissions → answer → journal and log
+//! ```
+//!
+//! [`call`] takes what arrived ([`Incoming`]) and returns what to send back ([`Outcome`]); the HTTP
+//! adapter (`http::rpc`) only converts to and from it. Each stage is a function below, in order.
+
+pub mod auth;
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+
+use crate::actions::{self, ActionContext};
+use crate::model::clock::Clock;
+use crate::model::rng::RequestId;
+use crate::protocol::catalog;
+use crate::protocol::response::{render_error, render_reply};
+use crate::protocol::{ApiError, Format, Rendered, Reply, RpcRequest, VERSION};
+use crate::settings::TimestampCheck;
+use crate::state::accounts::Caller;
+use crate::state::faults::FaultTarget;
+use crate::state::journal::{clip, JournalEntry, MAX_CLIENT_TEXT, MAX_RESPONSE, MAX_VALUE};
+use crate::state::AppState;
+use crate::telemetry::REQUEST_TARGET;
+use auth::{authenticate, AuthContext, Scheme};
+
+/// A request as it arrived, before anything is made of it.
+#[derive(Debug)]
+pub struct Incoming {
+    pub method: Method,
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    /// The body, or why it could not be read (too large, too slow, broken off).
+    pub body: Result<Bytes, ApiError>,
+    /// When it arrived, for the latency the log and the journal show.
+    pub received: Instant,
+}
+
+/// What to send back.
+#[derive(Debug)]
+pub struct Outcome {
+    pub request_id: RequestId,
+    pub rendered: Rendered,
+    /// For `x-acs-retry-after` (flow control).
+    pub retry_after_millis: Option<u64>,
+}
+
+/// What happened to one request, for the answer, the journal and the log.
+struct Handled {
+    action: Option<&'static str>,
+    caller: Option<Caller>,
+    scheme: Scheme,
+    task_id: Option<i64>,
+    fault_id: Option<u64>,
+    result: Result<Reply, ApiError>,
+}
+
+/// Runs one call through the pipeline, journals it and logs its line.
+pub async fn call(state: &AppState, incoming: Incoming) -> Outcome {
+    let request_id = state.request_ids.request_id();
+    let method = incoming.method.clone();
+    let received = incoming.received;
+    let request = (incoming.body).and_then(|body| {
+        RpcRequest::parse(
+            incoming.method,
+            incoming.query.as_deref(),
+            incoming.headers,
+            body,
+        )
+    });
+    let (handled, format) = match &request {
+        Ok(req) => (handle(state, req).await, req.format_or_json()),
+        Err(err) => (refused(err.clone()), Format::Json),
+    };
+    let action = handled.action.unwrap_or("Unknown");
+    let rendered = match &handled.result {
+        Ok(reply) => render_reply(format, action, request_id.as_str(), reply.clone()),
+        Err(err) => render_error(format, request_id.as_str(), err),
+    };
+    let retry_after_millis = handled
+        .result
+        .as_ref()
+        .err()
+        .and_then(|e| e.retry_after_millis);
+    finish(
+        state,
+        request.as_ref().ok(),
+        &method,
+        &handled,
+        &rendered,
+        request_id,
+        received,
+    );
+    Outcome {
+        request_id,
+        rendered,
+        retry_after_millis,
+    }
+}
+
+/// A request that could not even be read.
+fn refused(err: ApiError) -> Handled {
+    Handled {
+        action: None,
+        caller: None,
+        scheme: Scheme::Unsigned,
+        task_id: None,
+        fault_id: None,
+        result: Err(err),
+    }
+}
+
+async fn handle(state: &AppState, req: &RpcRequest) -> Handled {
+    let mut handled = Handled {
+        action: req.action().and_then(catalog::action),
+        caller: None,
+        scheme: auth::scheme(req),
+        task_id: req.task_id(),
+        fault_id: None,
+        result: Ok(Reply::new()),
+    };
+    handled.result = answer(state, req, &mut handled).await;
+    if let Ok(reply) = &handled.result {
+        handled.task_id = handled
+            .task_id
+            .or_else(|| reply.get("ScanTaskId")?.as_i64());
+    }
+    handled
+}
+
+/// The stages, in order; each may end the request with an error.
+async fn answer(
+    state: &AppState,
+    req: &RpcRequest,
+    handled: &mut Handled,
+) -> Result<Reply, ApiError> {
+    req.format()?;
+    let action = handled.action.ok_or_else(ApiError::action_not_found)?;
+    check_version(req)?;
+    let caller = handled.caller.insert(authenticate_caller(state, req)?);
+    if let Some(decision) = state.faults.decide(&FaultTarget {
+        action,
+        task_id: handled.task_id,
+        access_key_id: caller.access_key_id.as_deref(),
+        account_id: &caller.account,
+    }) {
+        handled.fault_id = Some(decision.rule_id);
+        if let Some(delay) = decision.delay {
+            tracing::debug!(
+                rule = decision.rule_id,
+                ?delay,
+                "a fault rule delays the answer"
+            );
+            tokio::time::sleep(delay).await;
+        }
+        if let Some(err) = decision.error {
+            return Err(err);
+        }
+    }
+    if caller.key.as_ref().is_some_and(|key| key.denies(action)) {
+        return Err(ApiError::no_permission());
+    }
+    let handler = actions::handler(action).ok_or_else(ApiError::action_not_found)?;
+    handler(&ActionContext {
+        state,
+        caller,
+        request: req,
+        now: state.clock.now(),
+    })
+}
+
+fn check_version(req: &RpcRequest) -> Result<(), ApiError> {
+    match req.version() {
+        None => Err(ApiError::missing("Version")),
+        Some(v) if v != VERSION => Err(ApiError::invalid_version()),
+        Some(_) => Ok(()),
+    }
+}
+
+fn authenticate_caller(state: &AppState, req: &RpcRequest) -> Result<Caller, ApiError> {
+    let now = state.clock.now();
+    let keys = state.accounts.keys();
+    authenticate(
+        req,
+        &AuthContext {
+            mode: state.settings.auth,
+            keys: &keys,
+            nonces: &state.nonces,
+            now,
+            stamp_now: match state.settings.timestamp_check {
+                TimestampCheck::Clock => Some(now),
+                TimestampCheck::System => Some(Clock::System.now()),
+                TimestampCheck::Off => None,
+            },
+        },
+    )
+}
+
+/// Parameters whose values are secrets: masked in the journal.
+const SECRET_PARAMS: [&str; 4] = [
+    "Signature",
+    "SecurityToken",
+    "AccessKeySecret",
+    "BearerToken",
+];
+
+/// Logs the request's line and journals it.
+fn finish(
+    state: &AppState,
+    request: Option<&RpcRequest>,
+    method: &Method,
+    handled: &Handled,
+    rendered: &Rendered,
+    request_id: RequestId,
+    received: Instant,
+) {
+    let (status, code, reason) = match &handled.result {
+        Ok(_) => (200, None, None),
+        Err(err) => (err.status, Some(err.code.clone()), err.reason.clone()),
+    };
+    let latency = received.elapsed();
+    // A request refused before authentication is shown under the key it names.
+    let caller = handled.caller.clone().unwrap_or_else(|| {
+        let claimed = request.and_then(RpcRequest::access_key_id);
+        state.accounts.keys().caller(claimed)
+    });
+    let account = clip_arc(&caller.account);
+    // The action as the client sent it, even when it is not in the catalog.
+    let action = handled.action.map(Cow::Borrowed).or_else(|| {
+        let sent = request.and_then(RpcRequest::action)?;
+        Some(Cow::Owned(clip(sent, MAX_CLIENT_TEXT).into_owned()))
+    });
+    tracing::info!(
+        target: REQUEST_TARGET,
+        request_id = request_id.as_str(),
+        action = action.as_deref().unwrap_or("-"),
+        status,
+        code = code.as_deref().unwrap_or("-"),
+        account = &*account,
+        latency_ms = latency.as_secs_f64() * 1000.0,
+        reason = reason.as_deref(),
+        "rpc"
+    );
+    let params = request.map(journal_params).unwrap_or_default();
+    state.journal.record(JournalEntry {
+        seq: 0,
+        time: state.clock.now(),
+        method: Cow::Owned(method.to_string()),
+        action,
+        scheme: handled.scheme.name(),
+        access_key_id: caller.access_key_id.map(|k| clip_arc(&k)),
+        account_id: account,
+        task_id: handled.task_id,
+        status,
+        code,
+        reason,
+        request_id,
+        fault_id: handled.fault_id,
+        latency_micros: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+        params,
+        response: clip(&String::from_utf8_lossy(&rendered.body), MAX_RESPONSE).into_owned(),
+    });
+}
+
+/// The request's parameters as the journal keeps them: secrets masked, long texts clipped.
+fn journal_params(req: &RpcRequest) -> Vec<(String, String)> {
+    (req.params())
+        .map(|(name, value)| {
+            let value = if SECRET_PARAMS.contains(&name) {
+                "***".into()
+            } else {
+                clip(value, MAX_VALUE)
+            };
+            (clip(name, MAX_CLIENT_TEXT).into_owned(), value.into_owned())
+        })
+        .collect()
+}
+
+fn clip_arc(text: &Arc<str>) -> Arc<str> {
+    match clip(text, MAX_CLIENT_TEXT) {
+        Cow::Borrowed(_) => Arc::clone(text),
+        Cow::Owned(clipped) => clipped.into(),
+    }
+}

@@ -1,0 +1,136 @@
+//! Everything a running mock holds, one small store per kind, each scoped by account:
+//!
+//! | store | holds |
+//! |---|---|
+//! | [`accounts`] | access keys, callers, and which account owns what |
+//! | [`tasks`] | scan tasks: fixture seeds ([`task_seeds`]) and live tasks ([`task_map`]) |
+//! | [`faults`] | fault rules in force, and those the fixtures define |
+//! | [`nonces`] | signature nonces seen in the last 15 minutes |
+//! | [`journal`] | the last requests answered |
+//!
+//! [`AppState`] ties them to the settings, the clock and the seeded id streams, and does what
+//! touches several stores: loading a fixture document (all or nothing) and resetting.
+
+pub mod accounts;
+pub mod faults;
+pub mod journal;
+pub mod nonces;
+pub mod task_map;
+pub mod task_seeds;
+pub mod tasks;
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde::Serialize;
+
+use crate::fixtures::{FaultSpec, FixtureDoc, FixtureError};
+use crate::model::clock::Clock;
+use crate::model::rng::Sequence;
+use crate::settings::Settings;
+use accounts::{Accounts, UnknownKey, DEFAULT_ACCOUNT};
+use faults::{FaultRule, Faults};
+use journal::Journal;
+use nonces::NonceStore;
+use task_map::TaskView;
+use tasks::{NewTask, Tasks};
+
+/// Shared server state; every part is safe to use from any request.
+#[derive(Debug)]
+pub struct AppState {
+    pub settings: Settings,
+    pub clock: Clock,
+    pub accounts: Accounts,
+    pub tasks: Tasks,
+    pub faults: Faults,
+    pub nonces: NonceStore,
+    pub journal: Journal,
+    /// Request ids of RPC answers, reproducible under the seed.
+    pub request_ids: Sequence,
+    /// Request ids of admin answers: a stream of their own, so admin calls never shift RPC ids.
+    pub admin_ids: Sequence,
+    /// One fixture load at a time.
+    loading: Mutex<()>,
+}
+
+/// What a loaded document defined, for messages and the admin API.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub accounts: usize,
+    pub tasks: usize,
+    pub faults: usize,
+}
+
+impl AppState {
+    /// A state with the given fixture documents loaded, in order.
+    pub fn new(settings: Settings, docs: &[(String, FixtureDoc)]) -> Result<Self, FixtureError> {
+        let state = AppState {
+            clock: Clock::new(settings.clock),
+            accounts: Accounts::default(),
+            tasks: Tasks::new(settings.seed),
+            faults: Faults::new(settings.seed),
+            nonces: NonceStore::new(settings.nonce_capacity, settings.seed),
+            journal: Journal::new(settings.journal_size),
+            request_ids: Sequence::new(settings.seed, 1),
+            admin_ids: Sequence::new(settings.seed, 2),
+            loading: Mutex::new(()),
+            settings,
+        };
+        for (source, doc) in docs {
+            state.load_fixture(source, doc)?;
+        }
+        Ok(state)
+    }
+
+    /// Loads one more document: its keys are added, its tasks replace tasks with the same id (a
+    /// shared task in every account), its faults are added. Nothing changes if it has an error.
+    pub fn load_fixture(&self, source: &str, doc: &FixtureDoc) -> Result<Summary, FixtureError> {
+        let _one_at_a_time = self.loading.lock().unwrap_or_else(PoisonError::into_inner);
+        let keys = self.accounts.keys().merged(source, doc)?;
+        let (seeds, touched) = self.tasks.seeds().merged(source, doc, &keys)?;
+        let faults = self.faults.stage(source, doc, &keys)?;
+        self.accounts.install(keys);
+        self.tasks.install(seeds, &touched, self.clock.now());
+        self.faults.install(faults);
+        Ok(Summary {
+            accounts: doc.accounts.len(),
+            tasks: doc.tasks.len(),
+            faults: doc.faults.len(),
+        })
+    }
+
+    /// Back to the loaded fixtures, for every account or one: tasks, poll counts, fault rules and
+    /// their counters, the journal (and, for all, the nonces). The clock is left alone.
+    pub fn reset(&self, account: Option<&str>) {
+        self.tasks.reset(account, self.clock.now());
+        self.faults.reset(account);
+        self.journal.clear(account);
+        if account.is_none() {
+            self.nonces.clear();
+        }
+    }
+
+    /// The account an admin request names with `accountId` or `accessKeyId` (a key the fixtures
+    /// do not define names its own account), or `None`.
+    pub fn owner(
+        &self,
+        access_key_id: Option<&str>,
+        account_id: Option<&str>,
+    ) -> Result<Option<Arc<str>>, String> {
+        (self.accounts.keys())
+            .owner(access_key_id, account_id, UnknownKey::OwnAccount)
+            .map_err(|(field, msg)| format!("{field}: {msg}"))
+    }
+
+    /// Creates (or, for an existing id, replaces) a task; returns it as the admin API shows it.
+    pub fn create_task(&self, spec: &NewTask) -> Result<TaskView, String> {
+        let account = self
+            .owner(spec.access_key_id.as_deref(), spec.account_id.as_deref())?
+            .unwrap_or_else(|| Arc::from(DEFAULT_ACCOUNT));
+        self.tasks.create(&account, spec, self.clock.now())
+    }
+
+    /// Validates and adds a fault rule at runtime.
+    pub fn add_fault(&self, spec: FaultSpec) -> Result<Arc<FaultRule>, String> {
+        self.faults.add(spec, &self.accounts.keys())
+    }
+}

@@ -1,0 +1,179 @@
+//! Scan tasks: what fixtures seed ([`Seeds`]) and the live tasks ([`TaskMap`]), and the ways a task
+//! comes to exist — polled, started, created by the admin API, reset from its seed.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::task_map::{TaskMap, TaskView};
+use super::task_seeds::{Seeds, TaskSeed, Touched};
+use crate::model::clock::Millis;
+use crate::model::rng;
+use crate::model::schedule::{PartialSchedule, Progress};
+use crate::model::task::Task;
+
+/// A task to create through the admin API or `MockServer`: a fixture task whose id is optional (a
+/// new one is drawn when it is left out).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NewTask {
+    pub task_id: Option<i64>,
+    pub access_key_id: Option<String>,
+    pub account_id: Option<String>,
+    /// A JSON array of `{type, name, target}`, or that array as a string.
+    pub target_info: Option<Value>,
+    pub schedule: Option<PartialSchedule>,
+    /// Pins the task at this progress.
+    pub progress: Option<Progress>,
+}
+
+#[derive(Debug)]
+pub struct Tasks {
+    pub live: TaskMap,
+    seeds: ArcSwap<Seeds>,
+    next_id: AtomicI64,
+    /// The run's seed: failure rates and ids are drawn from it.
+    run_seed: u64,
+}
+
+impl Tasks {
+    pub fn new(run_seed: u64) -> Self {
+        Tasks {
+            live: TaskMap::default(),
+            seeds: ArcSwap::default(),
+            next_id: AtomicI64::new(100_000 + (rng::mix(run_seed) % 900_000) as i64),
+            run_seed,
+        }
+    }
+
+    pub fn seeds(&self) -> Arc<Seeds> {
+        self.seeds.load_full()
+    }
+
+    /// Puts newly loaded seeds in force; the tasks a document defined are made afresh (a shared
+    /// one in every account that holds it, from now on from its new seed).
+    pub fn install(&self, seeds: Seeds, touched: &[Touched], now: Millis) {
+        let seeds = Arc::new(seeds);
+        self.seeds.store(Arc::clone(&seeds));
+        for (owner, id) in touched {
+            match owner {
+                Some(account) => {
+                    if let Some(seed) = seeds.seed_for(account, *id) {
+                        self.live
+                            .put(account, *id, self.task(account, *id, seed, now));
+                    }
+                }
+                None => {
+                    for account in self.live.accounts_with(*id) {
+                        if !seeds.owns(&account, *id) {
+                            self.live.remove(&account, *id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Back to the seeds: every account, or one.
+    pub fn reset(&self, account: Option<&str>, now: Millis) {
+        let seeds = self.seeds();
+        self.live.clear(account);
+        for (owner, id, seed) in seeds.owned(account) {
+            self.live.put(owner, id, self.task(owner, id, seed, now));
+        }
+    }
+
+    /// A task as a poll sees it (counting the poll). A task the account does not hold yet is made
+    /// from its seed, or from the default seed when `create_unknown`; otherwise `None`.
+    pub fn poll(
+        &self,
+        account: &Arc<str>,
+        task_id: i64,
+        now: Millis,
+        create_unknown: bool,
+    ) -> Option<TaskView> {
+        self.live.observe(account, task_id, now, true, || {
+            let seeds = self.seeds();
+            match seeds.seed_for(account, task_id) {
+                Some(seed) => Some(self.task(account, task_id, seed, now)),
+                None if create_unknown => {
+                    Some(self.task(account, task_id, &seeds.default_seed(), now))
+                }
+                None => None,
+            }
+        })
+    }
+
+    /// A task as the admin API shows it (reading is not a poll).
+    pub fn peek(&self, account: &Arc<str>, task_id: i64, now: Millis) -> Option<TaskView> {
+        self.live.observe(account, task_id, now, false, || None)
+    }
+
+    /// Starts a task on the default schedule under a new id; returns the id.
+    pub fn start(&self, account: &Arc<str>, target_info: String, now: Millis) -> i64 {
+        let seed = TaskSeed {
+            target_info: Arc::from(target_info),
+            ..self.seeds().default_seed()
+        };
+        self.insert_new(account, &seed, now)
+    }
+
+    /// Creates (or, for an existing id, replaces) a task in `account`.
+    pub fn create(
+        &self,
+        account: &Arc<str>,
+        spec: &NewTask,
+        now: Millis,
+    ) -> Result<TaskView, String> {
+        let seed = self
+            .seeds()
+            .make_seed(
+                spec.task_id.unwrap_or(0),
+                spec.target_info.as_ref(),
+                spec.schedule,
+                spec.progress,
+            )
+            .map_err(|msg| format!("targetInfo: {msg}"))?;
+        let id = match spec.task_id {
+            Some(id) => {
+                self.live
+                    .put(account, id, self.task(account, id, &seed, now));
+                id
+            }
+            None => self.insert_new(account, &seed, now),
+        };
+        self.peek(account, id, now)
+            .ok_or_else(|| format!("task {id} vanished while being created"))
+    }
+
+    /// Inserts a task under a new id, unique in the account and not seeded for it.
+    fn insert_new(&self, account: &Arc<str>, seed: &TaskSeed, now: Millis) -> i64 {
+        let seeds = self.seeds();
+        loop {
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+            if seeds.seed_for(account, id).is_none()
+                && (self.live).insert_new(account, id, self.task(account, id, seed, now))
+            {
+                return id;
+            }
+        }
+    }
+
+    /// A fresh task from a seed; a failure rate is drawn from the run's seed, the account and id.
+    fn task(&self, account: &str, task_id: i64, seed: &TaskSeed, now: Millis) -> Task {
+        let draw = rng::unit(rng::hash(
+            self.run_seed,
+            &[account.as_bytes(), &task_id.to_le_bytes()],
+        ));
+        Task::new(
+            Arc::clone(&seed.target_info),
+            seed.schedule,
+            seed.pinned,
+            now,
+            draw,
+        )
+    }
+}
