@@ -14,9 +14,10 @@ use sas_mock::fixtures::{parse_document, DEFAULT_FIXTURES};
 use sas_mock::model::clock::format_rfc3339;
 use sas_mock::model::schedule::{Phase, Schedule};
 use sas_mock::model::task::Task;
+use sas_mock::protocol::encoding::encode_pairs;
 use sas_mock::protocol::response::render_error;
 use sas_mock::protocol::signature::client::{
-    encode_query, pairs as borrowed, sign_v2_params, v3_authorization_header,
+    pairs as borrowed, sign_v2_params, v3_authorization_header,
 };
 use sas_mock::protocol::signature::{sha256_hex, v2, v3, EMPTY_SHA256};
 use sas_mock::protocol::{ApiError, Format, RpcRequest};
@@ -52,7 +53,7 @@ fn v2_query(nonce: &str) -> String {
         ("TaskId", "100002"),
     ]);
     sign_v2_params("GET", &mut params, "testsecret");
-    encode_query(&params)
+    encode_pairs(borrowed(&params))
 }
 
 /// The headers of a V3-signed `POST /?TaskId=100002`, as the Tea SDKs send them.

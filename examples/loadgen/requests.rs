@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
 use sas_mock::model::clock::format_rfc3339;
-use sas_mock::protocol::encoding::pct_encode_into;
-use sas_mock::protocol::signature::client::{encode_query, pairs};
+use sas_mock::protocol::encoding::{encode_pairs, pct_encode};
+use sas_mock::protocol::signature::client::pairs;
 use sas_mock::protocol::signature::{v2, v3, SigningKey, EMPTY_SHA256};
 
 /// What to send.
@@ -159,9 +159,9 @@ impl Writer<'_> {
             if target.len() > 2 {
                 target.push('&');
             }
-            pct_encode_into(name, &mut target);
+            target.push_str(&pct_encode(name));
             target.push('=');
-            pct_encode_into(value, &mut target);
+            target.push_str(&pct_encode(value));
         }
         get(&b.host, &target)
     }
@@ -267,7 +267,7 @@ fn get(host: &str, target: &str) -> String {
 }
 
 fn start(host: &str) -> String {
-    let body = encode_query(&[("TargetInfo".to_owned(), TARGET_INFO.to_owned())]);
+    let body = encode_pairs([("TargetInfo", TARGET_INFO)]);
     format!(
         "POST /?Action=StartVirusScanTask&Version={VERSION} HTTP/1.1\r\nHost: {host}\r\n\
          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use crate::model::clock::{format_rfc3339, parse_rfc3339, Clock, ClockMode};
-use crate::protocol::signature::client::{encode_query, sign_v2_params, v3_authorization_header};
+use crate::protocol::encoding::encode_pairs;
+use crate::protocol::signature::client::{pairs, sign_v2_params, v3_authorization_header};
 use crate::protocol::signature::sha256_hex;
 use crate::protocol::VERSION;
 
@@ -133,7 +134,7 @@ fn v2(
         params.push(("SecurityToken".to_owned(), token.clone()));
     }
     sign_v2_params(&args.method, &mut params, &args.access_key_secret);
-    let url = format!("{base}/?{}", encode_query(&params));
+    let url = format!("{base}/?{}", encode_pairs(pairs(&params)));
     if args.url_only {
         url
     } else {
@@ -192,7 +193,7 @@ fn v3(
     let url = if query.is_empty() {
         format!("{base}/")
     } else {
-        format!("{base}/?{}", encode_query(&query))
+        format!("{base}/?{}", encode_pairs(pairs(&query)))
     };
     line.push(' ');
     line.push_str(&quote(&url));

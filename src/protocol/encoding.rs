@@ -27,11 +27,6 @@ pub fn pct_encode(input: &str) -> String {
     utf8_percent_encode(input, STRICT).to_string()
 }
 
-/// [`pct_encode`] appended to `out`.
-pub fn pct_encode_into(input: &str, out: &mut String) {
-    out.extend(utf8_percent_encode(input, STRICT));
-}
-
 /// `pct(name)=pct(value)` joined with `&`, in the given order.
 pub fn encode_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut out = String::new();
@@ -39,9 +34,9 @@ pub fn encode_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
         if index > 0 {
             out.push('&');
         }
-        pct_encode_into(name, &mut out);
+        out.extend(utf8_percent_encode(name, STRICT));
         out.push('=');
-        pct_encode_into(value, &mut out);
+        out.extend(utf8_percent_encode(value, STRICT));
     }
     out
 }

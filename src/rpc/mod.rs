@@ -224,7 +224,7 @@ fn finish(
         Ok(_) => (200, None, None),
         Err(err) => (err.status, Some(err.code.clone()), err.reason.clone()),
     };
-    let latency = received.elapsed();
+    let latency_micros = u64::try_from(received.elapsed().as_micros()).unwrap_or(u64::MAX);
     // A request refused before authentication is shown under the key it names.
     let caller = handled.caller.clone().unwrap_or_else(|| {
         let claimed = request.and_then(RpcRequest::access_key_id);
@@ -243,7 +243,7 @@ fn finish(
         status,
         code = code.as_deref().unwrap_or("-"),
         account = &*account,
-        latency_ms = latency.as_secs_f64() * 1000.0,
+        latency_ms = latency_micros as f64 / 1000.0,
         reason = reason.as_deref(),
         "rpc"
     );
@@ -262,7 +262,7 @@ fn finish(
         reason,
         request_id,
         fault_id: handled.fault_id,
-        latency_micros: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+        latency_micros,
         params,
         response: clip(&String::from_utf8_lossy(&rendered.body), MAX_RESPONSE).into_owned(),
     });

@@ -63,8 +63,11 @@ impl Serve {
             handshake_timeout: settings.header_timeout,
             warned_tls: Arc::default(),
         };
+        // Every connection's task, so that those still running after the drain timeout end too.
+        let mut running = tokio::task::JoinSet::<()>::new();
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
+            while running.try_join_next().is_some() {}
             let slot = tokio::select! {
                 slot = Arc::clone(&slots).acquire_owned() => slot.map_err(io::Error::other)?,
                 () = &mut shutdown => break,
@@ -81,7 +84,7 @@ impl Serve {
                 },
                 () = &mut shutdown => break,
             };
-            tokio::spawn(
+            running.spawn(
                 connections
                     .clone()
                     .serve(tcp, peer, slot, graceful.watcher()),
@@ -94,6 +97,7 @@ impl Serve {
                 tracing::warn!("in-flight requests did not finish within {:?}; exiting anyway", self.drain_timeout);
             }
         }
+        running.shutdown().await;
         Ok(())
     }
 }

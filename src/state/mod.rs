@@ -109,22 +109,15 @@ impl AppState {
         }
     }
 
-    /// The account an admin request names with `accountId` or `accessKeyId` (a key the fixtures
-    /// do not define names its own account), or `None`.
-    pub fn owner(
-        &self,
-        access_key_id: Option<&str>,
-        account_id: Option<&str>,
-    ) -> Result<Option<Arc<str>>, String> {
-        (self.accounts.keys())
-            .owner(access_key_id, account_id, UnknownKey::OwnAccount)
-            .map_err(|(field, msg)| format!("{field}: {msg}"))
-    }
-
     /// Creates (or, for an existing id, replaces) a task; returns it as the admin API shows it.
     pub fn create_task(&self, spec: &NewTask) -> Result<TaskView, String> {
-        let account = self
-            .owner(spec.access_key_id.as_deref(), spec.account_id.as_deref())?
+        let account = (self.accounts.keys())
+            .owner(
+                spec.access_key_id.as_deref(),
+                spec.account_id.as_deref(),
+                UnknownKey::OwnAccount,
+            )
+            .map_err(|(field, msg)| format!("{field}: {msg}"))?
             .unwrap_or_else(|| Arc::from(DEFAULT_ACCOUNT));
         self.tasks.create(&account, spec, self.clock.now())
     }

@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use sas_mock::fixtures::DEFAULT_FIXTURES;
 use sas_mock::settings::Settings;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::support::{settings, Mock};
 
@@ -270,10 +270,55 @@ async fn an_admin_token_guards_everything_but_health() {
         },
         &[DEFAULT_FIXTURES],
     );
-    let refused = mock.admin(Method::GET, "/tasks", None).await;
+    // Every route but health, each method it takes: refused without the token, and changing
+    // nothing (the task count and the clock stay as they were).
+    let tasks_before = mock.state.tasks.live.len();
+    let clock_before = mock.state.clock.now();
+    let routes: [(Method, &str, Option<Value>); 17] = [
+        (Method::GET, "/tasks", None),
+        (Method::POST, "/tasks", Some(json!({"taskId": 77}))),
+        (Method::GET, "/tasks/282832", None),
+        (Method::DELETE, "/tasks/282832", None),
+        (Method::GET, "/faults", None),
+        (
+            Method::POST,
+            "/faults",
+            Some(json!({"error": "ServerError"})),
+        ),
+        (Method::DELETE, "/faults", None),
+        (Method::DELETE, "/faults/1", None),
+        (
+            Method::POST,
+            "/fixtures",
+            Some(json!({"tasks": [{"taskId": 78}]})),
+        ),
+        (Method::POST, "/reset", None),
+        (Method::GET, "/clock", None),
+        (Method::POST, "/clock", Some(json!({"advance": "1h"}))),
+        (Method::GET, "/requests", None),
+        (Method::DELETE, "/requests", None),
+        (Method::GET, "/tasks?accountId=1", None),
+        (Method::POST, "/reset?accountId=1", None),
+        (Method::DELETE, "/faults?accountId=1", None),
+    ];
+    for (method, path, body) in routes {
+        let refused = mock.admin(method.clone(), path, body).await;
+        assert_eq!(
+            (refused.status.as_u16(), refused.code()),
+            (401, "InvalidAdminToken"),
+            "{method} {path}"
+        );
+        assert_eq!(
+            refused.json["HostId"], "sas-mock",
+            "the mock's own error says so"
+        );
+    }
+    assert_eq!(mock.state.tasks.live.len(), tasks_before);
+    assert_eq!(mock.state.clock.now(), clock_before);
     assert_eq!(
-        (refused.status.as_u16(), refused.code()),
-        (401, "InvalidAdminToken")
+        mock.state.faults.list().len(),
+        2,
+        "the fixture rules are untouched"
     );
     let wrong = mock
         .send(

@@ -240,6 +240,20 @@ fn tls_serves_https_with_a_generated_certificate_and_rejects_bad_pem_files() {
             .code(),
         Some(1)
     );
+    // A handshake that fails (garbage where a ClientHello belongs) leaves the server serving.
+    let mut broken = server.connect();
+    broken
+        .write_all(b"\x16\x03\x01\x00\x05garbage that is no ClientHello")
+        .unwrap();
+    let _ = broken.read_to_end(&mut Vec::new());
+    assert!(
+        Command::new(BIN)
+            .args(["healthcheck", "--url", &url])
+            .status()
+            .unwrap()
+            .success(),
+        "still serving HTTPS after a failed handshake"
+    );
     let garbage = temp_file("garbage.pem", "not a certificate");
     let out = Command::new(BIN)
         .args(["--listen", "127.0.0.1:0", "--tls-cert"])
@@ -254,6 +268,31 @@ fn tls_serves_https_with_a_generated_certificate_and_rejects_bad_pem_files() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn a_client_speaking_tls_to_the_plain_port_is_told_once_per_source() {
+    let server = Server::start(&[]);
+    for _ in 0..2 {
+        let mut tls = server.connect();
+        tls.write_all(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
+            .unwrap();
+        let _ = tls.read_to_end(&mut Vec::new());
+    }
+    let warning = server.wait_for(|json| json["level"] == "WARN");
+    let message = warning["message"].as_str().unwrap();
+    assert!(
+        message.contains("speaks TLS")
+            && message.contains("protocol='http'")
+            && message.contains("--tls-self-signed"),
+        "{message}"
+    );
+    // A plain request after the second attempt: its line comes with no second warning before it.
+    let mut plain = server.connect();
+    write!(plain, "GET /?Action=DescribeScanTaskProgress&Version=2018-12-03&TaskId=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let _ = plain.read_to_end(&mut Vec::new());
+    let next = server.wait_for(|json| json["level"] == "WARN" || json["message"] == "rpc");
+    assert_eq!(next["message"], "rpc", "one warning per source: {next}");
 }
 
 #[test]

@@ -139,7 +139,8 @@ async fn probabilistic_faults_repeat_under_the_same_seed() {
     let first = run(5).await;
     let failures = first.iter().filter(|c| **c == 503).count();
     assert!((2..=20).contains(&failures), "{failures} of 30");
-    assert_eq!(first, run(5).await);
+    assert_eq!(first, run(5).await, "the same seed fires the same requests");
+    assert_ne!(first, run(6).await, "another seed fires others");
 }
 
 #[tokio::test(start_paused = true)]
@@ -212,4 +213,45 @@ async fn a_fault_rule_for_a_task_also_answers_a_task_id_padded_with_spaces() {
     for entry in journal.json["requests"].as_array().unwrap() {
         assert_eq!(entry["taskId"], 403403, "{entry}");
     }
+}
+
+#[tokio::test]
+async fn fixture_rules_keep_their_ids_across_resets_and_admin_ids_are_never_reused() {
+    let mock = Mock::new();
+    let ids = |answer: crate::support::Answer| -> Vec<(u64, String)> {
+        (answer.json["faults"].as_array().unwrap().iter())
+            .map(|f| {
+                (
+                    f["id"].as_u64().unwrap(),
+                    f["origin"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let fixture_rules = ids(mock.admin(Method::GET, "/faults", None).await);
+    assert_eq!(
+        fixture_rules,
+        [(1, "fixture".to_owned()), (2, "fixture".to_owned())]
+    );
+    let added = mock
+        .admin(
+            Method::POST,
+            "/faults",
+            Some(json!({"error": "ServerError"})),
+        )
+        .await;
+    assert_eq!(added.json["id"], 3);
+    mock.admin(Method::POST, "/reset", None).await;
+    assert_eq!(
+        ids(mock.admin(Method::GET, "/faults", None).await),
+        fixture_rules
+    );
+    let again = mock
+        .admin(
+            Method::POST,
+            "/faults",
+            Some(json!({"error": "ServerError"})),
+        )
+        .await;
+    assert_eq!(again.json["id"], 4, "an id is never given twice");
 }

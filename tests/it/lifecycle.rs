@@ -110,7 +110,12 @@ async fn failure_rates_are_drawn_once_per_task_and_reproducible_under_a_seed() {
         "{failed} of 40 failed at rate 0.5"
     );
     assert!(first.iter().all(|p| p == "Failed" || p == "Success"));
-    assert_eq!(first, outcomes(3).await);
+    assert_eq!(
+        first,
+        outcomes(3).await,
+        "the same seed draws the same outcomes"
+    );
+    assert_ne!(first, outcomes(4).await, "another seed draws others");
 }
 
 #[tokio::test]

@@ -4,9 +4,8 @@ use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use sas_mock::fixtures::DEFAULT_FIXTURES;
 use sas_mock::model::clock::{format_rfc3339, parse_rfc3339};
-use sas_mock::protocol::signature::client::{
-    encode_query, sign_v2_params, v3_authorization_header,
-};
+use sas_mock::protocol::encoding::encode_pairs;
+use sas_mock::protocol::signature::client::{pairs, sign_v2_params, v3_authorization_header};
 use sas_mock::protocol::signature::EMPTY_SHA256;
 use sas_mock::settings::{AuthMode, Settings};
 use serde_json::{json, Value};
@@ -153,7 +152,7 @@ fn v2_query(mock: &Mock, key: &str, secret: &str, nonce: &str, extra: &[(&str, &
         }
     }
     sign_v2_params("GET", &mut params, secret);
-    format!("/?{}", encode_query(&params))
+    format!("/?{}", encode_pairs(pairs(&params)))
 }
 
 async fn v2(mock: &Mock, key: &str, secret: &str, nonce: &str, extra: &[(&str, &str)]) -> Answer {

@@ -13,6 +13,7 @@ use super::{
     bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult, PathSegment,
 };
 use crate::protocol::ApiError;
+use crate::state::accounts::UnknownKey;
 use crate::state::tasks::NewTask;
 use crate::state::AppState;
 
@@ -23,7 +24,9 @@ fn account_in(
 ) -> Result<Option<Arc<str>>, AdminError> {
     let account_id = q.get("accountId").map(String::as_str);
     let access_key_id = q.get("accessKeyId").map(String::as_str);
-    state.owner(access_key_id, account_id).map_err(bad_request)
+    (state.accounts.keys())
+        .owner(access_key_id, account_id, UnknownKey::OwnAccount)
+        .map_err(|(field, msg)| bad_request(format!("{field}: {msg}")))
 }
 
 fn task_id(raw: &str) -> Result<i64, AdminError> {

@@ -1,7 +1,6 @@
 //! Client side: signing requests as the SDKs do, for `sas-mock sign`, the load client and tests.
 
 use super::{v2, v3, SigningKey};
-use crate::protocol::encoding::encode_pairs;
 
 /// Signs HMAC-SHA1 parameters in place, replacing any `Signature` with a fresh one appended last.
 /// The caller supplies `AccessKeyId`, `SignatureMethod`, `SignatureNonce`, `Timestamp`, etc.
@@ -37,11 +36,6 @@ pub fn v3_authorization_header(
         v3::ALGORITHM,
         signed.join(";")
     )
-}
-
-/// A wire query string (or form body) of owned pairs, in the given order.
-pub fn encode_query(params: &[(String, String)]) -> String {
-    encode_pairs(pairs(params))
 }
 
 /// Borrows owned pairs.

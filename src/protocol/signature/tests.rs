@@ -5,8 +5,9 @@ use serde_json::Value;
 use sha1::Sha1;
 use sha2::Sha256;
 
-use super::client::{encode_query, pairs as borrowed, sign_v2_params, v3_authorization_header};
+use super::client::{pairs as borrowed, sign_v2_params, v3_authorization_header};
 use super::*;
+use crate::protocol::encoding::encode_pairs;
 use crate::protocol::encoding::{parse_form as parse_bytes, pct_encode};
 
 fn parse_form(text: &str) -> Vec<(String, String)> {
@@ -368,7 +369,7 @@ fn a_v2_request_signed_by_the_client_verifies_on_the_server_for_get_and_post() {
             let mut params = client_params(value);
             sign_v2_params(method, &mut params, SECRET);
             assert_eq!(params.iter().filter(|(n, _)| n == "Signature").count(), 1);
-            let received = parse_form(&encode_query(&params));
+            let received = parse_form(&encode_pairs(borrowed(&params)));
             assert_eq!(
                 received, params,
                 "the wire form decodes back to what was signed"

@@ -1,6 +1,6 @@
 //! HMAC-SHA1 ("V2", `SignatureMethod=HMAC-SHA1`, `SignatureVersion=1.0`).
 
-use crate::protocol::encoding::{encode_pairs, pct_encode_into};
+use crate::protocol::encoding::{encode_pairs, pct_encode};
 
 /// The parameter that carries the signature; it is never signed itself.
 pub const SIGNATURE_PARAM: &str = "Signature";
@@ -19,9 +19,5 @@ pub fn string_to_sign<'a>(
         .collect();
     sorted.sort_unstable();
     let canonical = encode_pairs(sorted);
-    let mut out = String::with_capacity(method.len() + 5 + canonical.len() * 3 / 2);
-    out.push_str(method);
-    out.push_str("&%2F&");
-    pct_encode_into(&canonical, &mut out);
-    out
+    format!("{method}&%2F&{}", pct_encode(&canonical))
 }
