@@ -189,6 +189,13 @@ impl MockServer {
         self.add_fault(rule)
     }
 
+    /// Adds a stub written as JSON (`{"action": "...", "response": {...}}`), as
+    /// `POST /__admin/stubs` does; returns its id.
+    pub fn add_stub_json(&self, json: &str) -> Result<u64, String> {
+        let stub = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        self.state.add_stub(stub).map(|s| s.id)
+    }
+
     /// Loads one more fixture document, as `POST /__admin/fixtures` does.
     pub fn load_fixtures(&self, json: &str) -> Result<Summary, FixtureError> {
         let doc = parse_document("MockServer::load_fixtures", json)?;

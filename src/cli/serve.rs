@@ -59,7 +59,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             unknown_tasks = %settings.unknown_tasks,
             access_keys = state.accounts.keys().len(),
             tasks = state.tasks.seeds().len(),
-            faults = state.faults.list().len(),
+            faults = state.faults.rules.list().len(),
             "sas-mock ready"
         );
         if !args.listen.ip().is_loopback() && settings.admin_token.is_none() {

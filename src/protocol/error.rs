@@ -16,6 +16,8 @@ pub struct ApiError {
     pub retry_after_millis: Option<u64>,
     /// The mock's own error (admin API), not one the emulated service would answer.
     pub own: bool,
+    /// Text for the body's `Recommend` in place of the troubleshooting link (a suggestion).
+    pub recommend: Option<String>,
 }
 
 /// A catalog entry: a code the real gateway or Sas answers, with its status and exact message.
@@ -79,6 +81,7 @@ impl ApiError {
             reason: None,
             retry_after_millis: None,
             own: false,
+            recommend: None,
         }
     }
 
@@ -113,6 +116,29 @@ impl ApiError {
     }
     pub fn action_not_found() -> Self {
         Self::catalog("InvalidAction.NotFound")
+    }
+    /// `InvalidAction.NotFound` for an action name the catalog does not have, recommending the
+    /// closest one when there is one.
+    pub fn unknown_action(name: &str) -> Self {
+        let mut err =
+            Self::action_not_found().because(format!("no action {name:?} in Sas 2018-12-03"));
+        err.recommend = super::catalog::nearest(name).map(|near| format!("Did you mean {near}?"));
+        err
+    }
+    /// A catalogued action the mock neither emulates nor has a stub for: its own 501.
+    pub fn not_emulated(action: &str) -> Self {
+        ApiError {
+            own: true,
+            ..ApiError::new(
+                501,
+                "NotImplemented",
+                format!(
+                    "sas-mock does not emulate {action} (an action of Sas 2018-12-03): give it a stub, \
+                     {{\"action\": \"{action}\", \"response\": {{...}}}} under \"stubs\" in a fixture \
+                     file or POSTed to /__admin/stubs (README, section \"Stubs\")"
+                ),
+            )
+        }
     }
     pub fn api_not_found() -> Self {
         Self::catalog("InvalidApi.NotFound")

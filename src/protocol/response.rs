@@ -68,7 +68,9 @@ struct ErrorBody<'a> {
 
 /// `{"RequestId","HostId","Code","Message","Recommend"}`, or `<Error>…</Error>`.
 pub fn render_error(format: Format, request_id: &str, err: &ApiError) -> Rendered {
-    let (host_id, recommend) = if err.own {
+    let (host_id, recommend) = if let Some(text) = &err.recommend {
+        (if err.own { OWN_HOST_ID } else { HOST_ID }, text.clone())
+    } else if err.own {
         let hint = "sas-mock's own error (not Alibaba's): see the README, section \"Admin API\"";
         (OWN_HOST_ID, hint.to_owned())
     } else {

@@ -1,7 +1,8 @@
 //! The pipeline every RPC call goes through, free of any transport:
 //!
 //! ```text
-//! parse → action and version → authenticate → faults → permissions → answer → journal and log
+//! parse → action (catalog) and version → authenticate → parameters (catalog) → faults
+//!       → permissions → answer (a stub, else the emulation, else 501) → journal and log
 //! ```
 //!
 //! [`call`] takes what arrived ([`Incoming`]) and returns what to send back ([`Outcome`]); the HTTP
@@ -19,13 +20,15 @@ use http::{HeaderMap, Method};
 use crate::actions::{self, ActionContext};
 use crate::model::clock::Clock;
 use crate::model::rng::RequestId;
-use crate::protocol::catalog;
+use crate::protocol::catalog::{self, Action};
 use crate::protocol::response::{render_error, render_reply};
 use crate::protocol::{ApiError, Format, Rendered, Reply, RpcRequest, VERSION};
 use crate::settings::TimestampCheck;
 use crate::state::accounts::Caller;
 use crate::state::faults::FaultTarget;
-use crate::state::journal::{clip, JournalEntry, MAX_CLIENT_TEXT, MAX_RESPONSE, MAX_VALUE};
+use crate::state::journal::{
+    clip, JournalEntry, MAX_CLIENT_TEXT, MAX_PARAMS, MAX_RESPONSE, MAX_VALUE,
+};
 use crate::state::AppState;
 use crate::telemetry::REQUEST_TARGET;
 use auth::{authenticate, AuthContext, Scheme};
@@ -51,14 +54,28 @@ pub struct Outcome {
     pub retry_after_millis: Option<u64>,
 }
 
+/// A success answer: its status (a stub may set one) and fields.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    reply: Reply,
+}
+
+impl From<Reply> for Answer {
+    fn from(reply: Reply) -> Self {
+        Answer { status: 200, reply }
+    }
+}
+
 /// What happened to one request, for the answer, the journal and the log.
 struct Handled {
-    action: Option<&'static str>,
+    action: Option<&'static Action>,
     caller: Option<Caller>,
     scheme: Scheme,
     task_id: Option<i64>,
     fault_id: Option<u64>,
-    result: Result<Reply, ApiError>,
+    stub_id: Option<u64>,
+    result: Result<Answer, ApiError>,
 }
 
 /// Runs one call through the pipeline, journals it and logs its line.
@@ -78,9 +95,14 @@ pub async fn call(state: &AppState, incoming: Incoming) -> Outcome {
         Ok(req) => (handle(state, req).await, req.format_or_json()),
         Err(err) => (refused(err.clone()), Format::Json),
     };
-    let action = handled.action.unwrap_or("Unknown");
+    let action = handled.action.map_or("Unknown", |a| a.name.as_str());
     let rendered = match &handled.result {
-        Ok(reply) => render_reply(format, action, request_id.as_str(), reply.clone()),
+        Ok(answer) => {
+            let mut rendered =
+                render_reply(format, action, request_id.as_str(), answer.reply.clone());
+            rendered.status = answer.status;
+            rendered
+        }
         Err(err) => render_error(format, request_id.as_str(), err),
     };
     let retry_after_millis = handled
@@ -112,24 +134,28 @@ fn refused(err: ApiError) -> Handled {
         scheme: Scheme::Unsigned,
         task_id: None,
         fault_id: None,
+        stub_id: None,
         result: Err(err),
     }
 }
 
 async fn handle(state: &AppState, req: &RpcRequest) -> Handled {
     let mut handled = Handled {
-        action: req.action().and_then(catalog::action),
+        action: None,
         caller: None,
         scheme: auth::scheme(req),
         task_id: req.task_id(),
         fault_id: None,
-        result: Ok(Reply::new()),
+        stub_id: None,
+        result: Ok(Reply::new().into()),
     };
     handled.result = answer(state, req, &mut handled).await;
-    if let Ok(reply) = &handled.result {
-        handled.task_id = handled
-            .task_id
-            .or_else(|| reply.get("ScanTaskId")?.as_i64());
+    if let Ok(answer) = &handled.result {
+        let started = answer
+            .reply
+            .get("ScanTaskId")
+            .and_then(serde_json::Value::as_i64);
+        handled.task_id = handled.task_id.or(started);
     }
     handled
 }
@@ -139,17 +165,22 @@ async fn answer(
     state: &AppState,
     req: &RpcRequest,
     handled: &mut Handled,
-) -> Result<Reply, ApiError> {
+) -> Result<Answer, ApiError> {
     req.format()?;
-    let action = handled.action.ok_or_else(ApiError::action_not_found)?;
+    let name = req.action().ok_or_else(ApiError::action_not_found)?;
+    let action = *handled
+        .action
+        .get_or_insert(catalog::action(name).ok_or_else(|| ApiError::unknown_action(name))?);
     check_version(req)?;
     let caller = handled.caller.insert(authenticate_caller(state, req)?);
-    if let Some(decision) = state.faults.decide(&FaultTarget {
-        action,
+    action.validate(req)?;
+    let target = FaultTarget {
+        action: &action.name,
         task_id: handled.task_id,
         access_key_id: caller.access_key_id.as_deref(),
         account_id: &caller.account,
-    }) {
+    };
+    if let Some(decision) = state.faults.decide(&target) {
         handled.fault_id = Some(decision.rule_id);
         if let Some(delay) = decision.delay {
             tracing::debug!(
@@ -163,16 +194,33 @@ async fn answer(
             return Err(err);
         }
     }
-    if caller.key.as_ref().is_some_and(|key| key.denies(action)) {
+    if caller
+        .key
+        .as_ref()
+        .is_some_and(|key| key.denies(&action.name))
+    {
         return Err(ApiError::no_permission());
     }
-    let handler = actions::handler(action).ok_or_else(ApiError::action_not_found)?;
-    handler(&ActionContext {
+    if let Some(stub) = state.stubs.answer(&action.name, &caller.account, req) {
+        handled.stub_id = Some(stub.id);
+        if let Some(delay) = stub.spec.delay {
+            tokio::time::sleep(std::time::Duration::from_millis(delay.0)).await;
+        }
+        let status = stub.spec.status.unwrap_or(200);
+        return Ok(Answer {
+            status,
+            reply: stub.spec.response.clone(),
+        });
+    }
+    let handler =
+        actions::handler(&action.name).ok_or_else(|| ApiError::not_emulated(&action.name))?;
+    let ctx = ActionContext {
         state,
         caller,
         request: req,
         now: state.clock.now(),
-    })
+    };
+    handler(&ctx).map(Answer::from)
 }
 
 fn check_version(req: &RpcRequest) -> Result<(), ApiError> {
@@ -221,8 +269,12 @@ fn finish(
     received: Instant,
 ) {
     let (status, code, reason) = match &handled.result {
-        Ok(_) => (200, None, None),
-        Err(err) => (err.status, Some(err.code.clone()), err.reason.clone()),
+        Ok(answer) => (answer.status, None, None),
+        Err(err) => (
+            err.status,
+            Some(err.code.clone()),
+            (err.reason.as_deref()).map(|r| clip(r, MAX_CLIENT_TEXT).into_owned()),
+        ),
     };
     let latency_micros = u64::try_from(received.elapsed().as_micros()).unwrap_or(u64::MAX);
     // A request refused before authentication is shown under the key it names.
@@ -232,10 +284,13 @@ fn finish(
     });
     let account = clip_arc(&caller.account);
     // The action as the client sent it, even when it is not in the catalog.
-    let action = handled.action.map(Cow::Borrowed).or_else(|| {
-        let sent = request.and_then(RpcRequest::action)?;
-        Some(Cow::Owned(clip(sent, MAX_CLIENT_TEXT).into_owned()))
-    });
+    let action = handled
+        .action
+        .map(|a| Cow::Borrowed(a.name.as_str()))
+        .or_else(|| {
+            let sent = request.and_then(RpcRequest::action)?;
+            Some(Cow::Owned(clip(sent, MAX_CLIENT_TEXT).into_owned()))
+        });
     tracing::info!(
         target: REQUEST_TARGET,
         request_id = request_id.as_str(),
@@ -262,24 +317,34 @@ fn finish(
         reason,
         request_id,
         fault_id: handled.fault_id,
+        stub_id: handled.stub_id,
         latency_micros,
         params,
         response: clip(&String::from_utf8_lossy(&rendered.body), MAX_RESPONSE).into_owned(),
     });
 }
 
-/// The request's parameters as the journal keeps them: secrets masked, long texts clipped.
+/// The request's parameters as the journal keeps them: secrets masked, long texts clipped, and
+/// no more than [`MAX_PARAMS`] bytes of them all (then a last pair says how many were left out).
 fn journal_params(req: &RpcRequest) -> Vec<(String, String)> {
-    (req.params())
-        .map(|(name, value)| {
-            let value = if SECRET_PARAMS.contains(&name) {
-                "***".into()
-            } else {
-                clip(value, MAX_VALUE)
-            };
-            (clip(name, MAX_CLIENT_TEXT).into_owned(), value.into_owned())
-        })
-        .collect()
+    let mut kept = Vec::new();
+    let mut room = MAX_PARAMS;
+    for (index, (name, value)) in req.params().enumerate() {
+        let value = if SECRET_PARAMS.contains(&name) {
+            "***".into()
+        } else {
+            clip(value, MAX_VALUE)
+        };
+        let name = clip(name, MAX_CLIENT_TEXT);
+        let Some(left) = room.checked_sub(name.len() + value.len()) else {
+            let more = req.params().count() - index;
+            kept.push(("…".to_owned(), format!("{more} more parameters not kept")));
+            break;
+        };
+        room = left;
+        kept.push((name.into_owned(), value.into_owned()));
+    }
+    kept
 }
 
 fn clip_arc(text: &Arc<str>) -> Arc<str> {

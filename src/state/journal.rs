@@ -32,8 +32,10 @@ pub struct JournalEntry {
     /// Why the mock answered an error, when the body alone does not say (`IllegalParam`).
     pub reason: Option<String>,
     pub request_id: RequestId,
-    /// The fault rule that answered, if one did.
+    /// The fault rule that answered or delayed it, if one did.
     pub fault_id: Option<u64>,
+    /// The stub that answered, if one did.
+    pub stub_id: Option<u64>,
     pub latency_micros: u64,
     /// The decoded parameters (query, then form body), secrets masked, long values clipped.
     pub params: Vec<(String, String)>,
@@ -44,7 +46,9 @@ pub struct JournalEntry {
 /// The most bytes an entry keeps of one text a client chose (an action, a key, a parameter value),
 /// and of the answer: the journal's memory is bounded by its size, not by what clients send.
 pub const MAX_CLIENT_TEXT: usize = 256;
+/// The most bytes kept of one parameter's value, and of all of a request's parameters.
 pub const MAX_VALUE: usize = 1024;
+pub const MAX_PARAMS: usize = 4096;
 pub const MAX_RESPONSE: usize = 4096;
 
 /// `text` cut to `max` bytes on a character boundary, with `…` marking the cut.
@@ -177,6 +181,7 @@ mod tests {
             reason: None,
             request_id: RequestId::default(),
             fault_id: None,
+            stub_id: None,
             latency_micros: 0,
             params: Vec::new(),
             response: String::new(),

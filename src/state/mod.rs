@@ -5,6 +5,8 @@
 //! | [`accounts`] | access keys, callers, and which account owns what |
 //! | [`tasks`] | scan tasks: fixture seeds ([`task_seeds`]) and live tasks ([`task_map`]) |
 //! | [`faults`] | fault rules in force, and those the fixtures define |
+//! | [`stubs`] | fixed answers for catalogued actions |
+//! | [`rules`] | what faults, stubs and limits share: ids, origins, reset |
 //! | [`nonces`] | signature nonces seen in the last 15 minutes |
 //! | [`journal`] | the last requests answered |
 //!
@@ -15,6 +17,8 @@ pub mod accounts;
 pub mod faults;
 pub mod journal;
 pub mod nonces;
+pub mod rules;
+pub mod stubs;
 pub mod task_map;
 pub mod task_seeds;
 pub mod tasks;
@@ -23,7 +27,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
-use crate::fixtures::{FaultSpec, FixtureDoc, FixtureError};
+use crate::fixtures::{FaultSpec, FixtureDoc, FixtureError, StubSpec};
 use crate::model::clock::Clock;
 use crate::model::rng::Sequence;
 use crate::settings::Settings;
@@ -31,6 +35,7 @@ use accounts::{Accounts, UnknownKey, DEFAULT_ACCOUNT};
 use faults::{FaultRule, Faults};
 use journal::Journal;
 use nonces::NonceStore;
+use stubs::{Stub, Stubs};
 use task_map::TaskView;
 use tasks::{NewTask, Tasks};
 
@@ -42,6 +47,7 @@ pub struct AppState {
     pub accounts: Accounts,
     pub tasks: Tasks,
     pub faults: Faults,
+    pub stubs: Stubs,
     pub nonces: NonceStore,
     pub journal: Journal,
     /// Request ids of RPC answers, reproducible under the seed.
@@ -58,6 +64,7 @@ pub struct Summary {
     pub accounts: usize,
     pub tasks: usize,
     pub faults: usize,
+    pub stubs: usize,
 }
 
 impl AppState {
@@ -68,6 +75,7 @@ impl AppState {
             accounts: Accounts::default(),
             tasks: Tasks::new(settings.seed),
             faults: Faults::new(settings.seed),
+            stubs: Stubs::default(),
             nonces: NonceStore::new(settings.nonce_capacity, settings.seed),
             journal: Journal::new(settings.journal_size),
             request_ids: Sequence::new(settings.seed, 1),
@@ -88,13 +96,16 @@ impl AppState {
         let keys = self.accounts.keys().merged(source, doc)?;
         let (seeds, touched) = self.tasks.seeds().merged(source, doc, &keys)?;
         let faults = self.faults.stage(source, doc, &keys)?;
+        let stubs = self.stubs.stage(source, doc, &keys)?;
         self.accounts.install(keys);
         self.tasks.install(seeds, &touched, self.clock.now());
-        self.faults.install(faults);
+        self.faults.rules.install(faults);
+        self.stubs.rules.install(stubs);
         Ok(Summary {
             accounts: doc.accounts.len(),
             tasks: doc.tasks.len(),
             faults: doc.faults.len(),
+            stubs: doc.stubs.len(),
         })
     }
 
@@ -102,7 +113,8 @@ impl AppState {
     /// their counters, the journal (and, for all, the nonces). The clock is left alone.
     pub fn reset(&self, account: Option<&str>) {
         self.tasks.reset(account, self.clock.now());
-        self.faults.reset(account);
+        self.faults.rules.reset(account);
+        self.stubs.rules.reset(account);
         self.journal.clear(account);
         if account.is_none() {
             self.nonces.clear();
@@ -125,5 +137,10 @@ impl AppState {
     /// Validates and adds a fault rule at runtime.
     pub fn add_fault(&self, spec: FaultSpec) -> Result<Arc<FaultRule>, String> {
         self.faults.add(spec, &self.accounts.keys())
+    }
+
+    /// Validates and adds a stub at runtime.
+    pub fn add_stub(&self, spec: StubSpec) -> Result<Arc<Stub>, String> {
+        self.stubs.add(spec, &self.accounts.keys())
     }
 }

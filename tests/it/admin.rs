@@ -132,7 +132,7 @@ async fn fixtures_load_at_runtime_and_bad_ones_name_the_path() {
     let loaded = mock.admin(Method::POST, "/fixtures", Some(doc)).await;
     assert_eq!(
         loaded.json["loaded"],
-        json!({"accounts": 0, "tasks": 1, "faults": 1}),
+        json!({"accounts": 0, "tasks": 1, "faults": 1, "stubs": 0}),
         "{}",
         loaded.text
     );
@@ -316,7 +316,7 @@ async fn an_admin_token_guards_everything_but_health() {
     assert_eq!(mock.state.tasks.live.len(), tasks_before);
     assert_eq!(mock.state.clock.now(), clock_before);
     assert_eq!(
-        mock.state.faults.list().len(),
+        mock.state.faults.rules.list().len(),
         2,
         "the fixture rules are untouched"
     );

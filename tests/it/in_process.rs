@@ -47,6 +47,14 @@ async fn a_mock_server_serves_on_a_loopback_port_and_is_steered_by_its_helpers()
     let (status, body) = get(&server, describe).await;
     assert_eq!((status, body["Code"].as_str()), (403, Some("NoPermission")));
     assert_eq!(server.requests_for("DescribeScanTaskProgress").len(), 3);
+    let stub = r#"{"action": "DescribeLatestScanTask", "response": {"RiskNum": 4}}"#;
+    assert!(server.add_stub_json(stub).unwrap() > 0);
+    let latest = get(
+        &server,
+        "/?Action=DescribeLatestScanTask&Version=2018-12-03",
+    )
+    .await;
+    assert_eq!(latest.1["RiskNum"], 4);
     server.reset();
     assert!(server.requests().is_empty());
     assert!(
@@ -122,7 +130,8 @@ async fn request_in_flight(
         stream.read_to_string(&mut response).await?;
         Ok(response)
     });
-    while server.state().faults.list()[0]
+    while server.state().faults.rules.list()[0]
+        .live
         .fired
         .load(std::sync::atomic::Ordering::Relaxed)
         == 0

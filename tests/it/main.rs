@@ -12,4 +12,5 @@ mod lifecycle;
 mod properties;
 mod rpc;
 mod signatures;
+mod stubs;
 mod support;

@@ -1,5 +1,6 @@
 //! The admin API under `/__admin`: JSON in and out, for tests to steer the mock.
 
+mod rules;
 mod system;
 mod tasks;
 
@@ -128,11 +129,18 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/tasks/{task_id}", get(tasks::get).delete(tasks::delete))
         .route(
             "/faults",
-            get(system::list_faults)
-                .post(system::add_fault)
-                .delete(system::clear_faults),
+            get(rules::list_faults)
+                .post(rules::add_fault)
+                .delete(rules::clear_faults),
         )
-        .route("/faults/{id}", delete(system::remove_fault))
+        .route("/faults/{id}", delete(rules::remove_fault))
+        .route(
+            "/stubs",
+            get(rules::list_stubs)
+                .post(rules::add_stub)
+                .delete(rules::clear_stubs),
+        )
+        .route("/stubs/{id}", delete(rules::remove_stub))
         .route("/fixtures", post(system::load_fixtures))
         .route("/reset", post(system::reset))
         .route("/clock", get(system::clock).post(system::move_clock))

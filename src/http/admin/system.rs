@@ -1,4 +1,4 @@
-//! `/__admin` health, faults, fixtures, reset, clock and the request journal.
+//! `/__admin` health, fixtures, reset, clock and the request journal.
 
 use std::sync::Arc;
 
@@ -9,11 +9,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{
-    account_name, bad_request, json_body, not_found, query_map, AdminBody, AdminError, AdminResult,
-    PathSegment,
-};
-use crate::fixtures::{parse_document, FaultSpec};
+use super::{account_name, bad_request, json_body, query_map, AdminBody, AdminError, AdminResult};
+use crate::fixtures::parse_document;
 use crate::model::clock::{format_rfc3339, parse_rfc3339, ClockError};
 use crate::model::duration::DurationMs;
 use crate::protocol::ApiError;
@@ -28,44 +25,6 @@ pub async fn health(State(state): State<Arc<AppState>>) -> AdminResult {
         "tasks": state.tasks.live.len(),
     }))
     .into_response())
-}
-
-pub async fn list_faults(State(state): State<Arc<AppState>>) -> AdminResult {
-    Ok(Json(json!({ "faults": state.faults.list() })).into_response())
-}
-
-pub async fn add_fault(
-    State(state): State<Arc<AppState>>,
-    AdminBody(body): AdminBody,
-) -> AdminResult {
-    let spec: FaultSpec = json_body(&body)?;
-    let rule = state.add_fault(spec).map_err(bad_request)?;
-    Ok((StatusCode::CREATED, Json(rule)).into_response())
-}
-
-pub async fn clear_faults(
-    State(state): State<Arc<AppState>>,
-    RawQuery(query): RawQuery,
-) -> AdminResult {
-    let q = query_map(query.as_deref());
-    let account = account_name("accountId", q.get("accountId").map(String::as_str))?;
-    state
-        .faults
-        .remove_where(|rule| account.is_none_or(|a| rule.account_id.as_deref() == Some(a)));
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-pub async fn remove_fault(
-    State(state): State<Arc<AppState>>,
-    PathSegment(raw): PathSegment,
-) -> AdminResult {
-    let id: u64 = raw
-        .parse()
-        .map_err(|_| bad_request(format!("fault id must be a whole number, found {raw:?}")))?;
-    if !state.faults.remove(id) {
-        return Err(not_found(format!("no fault rule {id}")));
-    }
-    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 pub async fn load_fixtures(
