@@ -77,6 +77,8 @@ pub struct JournalFilter {
     pub task_id: Option<i64>,
     pub status: Option<u16>,
     pub code: Option<String>,
+    /// Only entries after this sequence number (for a client that follows the journal).
+    pub after: Option<u64>,
     /// Keep only the newest this many.
     pub limit: Option<usize>,
 }
@@ -95,6 +97,7 @@ impl JournalFilter {
             && same(&self.code, e.code.as_deref())
             && self.task_id.is_none_or(|t| e.task_id == Some(t))
             && self.status.is_none_or(|s| e.status == s)
+            && self.after.is_none_or(|seq| e.seq > seq)
     }
 }
 

@@ -106,12 +106,13 @@ pub async fn requests(
         task_id: number(&mut q, "taskId")?,
         status: number(&mut q, "status")?,
         code: q.remove("code"),
+        after: number(&mut q, "after")?,
         limit: number(&mut q, "limit")?,
     };
     if let Some(unknown) = q.keys().next() {
         return Err(bad_request(format!(
             "unknown filter {unknown:?}; the journal filters by action, accessKeyId, accountId, \
-             taskId, status, code and limit"
+             taskId, status, code, after and limit"
         )));
     }
     Ok(Json(
