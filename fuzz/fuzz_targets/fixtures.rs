@@ -20,7 +20,7 @@ fn shape(state: &AppState) -> (usize, usize, usize, String) {
     (
         state.accounts.keys().len(),
         seeds.len(),
-        state.faults.list().len(),
+        state.faults.rules.list().len(),
         format!("{:?}", seeds.default_schedule),
     )
 }
@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(summary) => {
             assert_eq!(summary.tasks, doc.tasks.len());
             assert_eq!(summary.faults, doc.faults.len());
-            assert_eq!(state.faults.list().len(), before.2 + doc.faults.len());
+            assert_eq!(state.faults.rules.list().len(), before.2 + doc.faults.len());
         }
         Err(err) => {
             assert!(err.to_string().starts_with("fuzz.json: "));
