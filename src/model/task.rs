@@ -26,6 +26,10 @@ pub struct Task {
     pub created_at: Millis,
     /// How many times `DescribeScanTaskProgress` has asked for this task.
     pub polls: u64,
+    /// When it was first polled, and the shortest time between two consecutive polls: how the
+    /// client's polling loop behaved, for tests to assert on.
+    pub first_poll: Option<Millis>,
+    pub shortest_interval: Option<u64>,
     phase: Progress,
     phase_start: Millis,
     phase_polls: u64,
@@ -48,6 +52,8 @@ impl Task {
             pinned,
             created_at,
             polls: 0,
+            first_poll: None,
+            shortest_interval: None,
             phase: Progress::Init,
             phase_start: created_at,
             phase_polls: 0,
@@ -56,9 +62,20 @@ impl Task {
     }
 
     /// The progress at `now`; a `poll` counts towards poll-measured phases.
+    /// When it was last polled, if it was.
+    pub fn last_poll(&self) -> Option<Millis> {
+        (self.polls > 0).then_some(self.last_poll)
+    }
+
     pub fn observe(&mut self, now: Millis, poll: bool) -> Progress {
         self.advance(now);
         if poll {
+            if self.polls > 0 {
+                let interval = now.saturating_sub(self.last_poll).unsigned_abs();
+                self.shortest_interval =
+                    Some(self.shortest_interval.map_or(interval, |s| s.min(interval)));
+            }
+            self.first_poll.get_or_insert(now);
             self.polls = self.polls.saturating_add(1);
             self.phase_polls = self.phase_polls.saturating_add(1);
             self.last_poll = now;

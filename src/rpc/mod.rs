@@ -1,8 +1,8 @@
 //! The pipeline every RPC call goes through, free of any transport:
 //!
 //! ```text
-//! parse → action (catalog) and version → authenticate → parameters (catalog) → faults
-//!       → permissions → answer (a stub, else the emulation, else 501) → journal and log
+//! parse → action (catalog) and version → authenticate → parameters (catalog) → limits
+//!       → faults → permissions → answer (a stub, else the emulation, else 501) → journal, log
 //! ```
 //!
 //! [`call`] takes what arrived ([`Incoming`]) and returns what to send back ([`Outcome`]); the HTTP
@@ -75,6 +75,7 @@ struct Handled {
     task_id: Option<i64>,
     fault_id: Option<u64>,
     stub_id: Option<u64>,
+    limit_id: Option<u64>,
     result: Result<Answer, ApiError>,
 }
 
@@ -135,6 +136,7 @@ fn refused(err: ApiError) -> Handled {
         task_id: None,
         fault_id: None,
         stub_id: None,
+        limit_id: None,
         result: Err(err),
     }
 }
@@ -147,6 +149,7 @@ async fn handle(state: &AppState, req: &RpcRequest) -> Handled {
         task_id: req.task_id(),
         fault_id: None,
         stub_id: None,
+        limit_id: None,
         result: Ok(Reply::new().into()),
     };
     handled.result = answer(state, req, &mut handled).await;
@@ -174,6 +177,10 @@ async fn answer(
     check_version(req)?;
     let caller = handled.caller.insert(authenticate_caller(state, req)?);
     action.validate(req)?;
+    if let Err(throttled) = (state.limits).admit(&action.name, &caller.account, state.clock.now()) {
+        handled.limit_id = Some(throttled.limit_id);
+        return Err(*throttled.error);
+    }
     let target = FaultTarget {
         action: &action.name,
         task_id: handled.task_id,
@@ -318,6 +325,7 @@ fn finish(
         request_id,
         fault_id: handled.fault_id,
         stub_id: handled.stub_id,
+        limit_id: handled.limit_id,
         latency_micros,
         params,
         response: clip(&String::from_utf8_lossy(&rendered.body), MAX_RESPONSE).into_owned(),

@@ -36,6 +36,8 @@ pub struct JournalEntry {
     pub fault_id: Option<u64>,
     /// The stub that answered, if one did.
     pub stub_id: Option<u64>,
+    /// The flow-control limit that refused it, if one did.
+    pub limit_id: Option<u64>,
     pub latency_micros: u64,
     /// The decoded parameters (query, then form body), secrets masked, long values clipped.
     pub params: Vec<(String, String)>,
@@ -185,6 +187,7 @@ mod tests {
             request_id: RequestId::default(),
             fault_id: None,
             stub_id: None,
+            limit_id: None,
             latency_micros: 0,
             params: Vec::new(),
             response: String::new(),

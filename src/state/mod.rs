@@ -6,6 +6,7 @@
 //! | [`tasks`] | scan tasks: fixture seeds ([`task_seeds`]) and live tasks ([`task_map`]) |
 //! | [`faults`] | fault rules in force, and those the fixtures define |
 //! | [`stubs`] | fixed answers for catalogued actions |
+//! | [`limits`] | flow control: token buckets on the mock's clock |
 //! | [`rules`] | what faults, stubs and limits share: ids, origins, reset |
 //! | [`nonces`] | signature nonces seen in the last 15 minutes |
 //! | [`journal`] | the last requests answered |
@@ -16,6 +17,7 @@
 pub mod accounts;
 pub mod faults;
 pub mod journal;
+pub mod limits;
 pub mod nonces;
 pub mod rules;
 pub mod stubs;
@@ -27,13 +29,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
-use crate::fixtures::{FaultSpec, FixtureDoc, FixtureError, StubSpec};
+use crate::fixtures::{FaultSpec, FixtureDoc, FixtureError, LimitSpec, StubSpec};
 use crate::model::clock::Clock;
 use crate::model::rng::Sequence;
 use crate::settings::Settings;
 use accounts::{Accounts, UnknownKey, DEFAULT_ACCOUNT};
 use faults::{FaultRule, Faults};
 use journal::Journal;
+use limits::{Limit, Limits};
 use nonces::NonceStore;
 use stubs::{Stub, Stubs};
 use task_map::TaskView;
@@ -48,6 +51,7 @@ pub struct AppState {
     pub tasks: Tasks,
     pub faults: Faults,
     pub stubs: Stubs,
+    pub limits: Limits,
     pub nonces: NonceStore,
     pub journal: Journal,
     /// Request ids of RPC answers, reproducible under the seed.
@@ -65,6 +69,7 @@ pub struct Summary {
     pub tasks: usize,
     pub faults: usize,
     pub stubs: usize,
+    pub limits: usize,
 }
 
 impl AppState {
@@ -76,6 +81,7 @@ impl AppState {
             tasks: Tasks::new(settings.seed),
             faults: Faults::new(settings.seed),
             stubs: Stubs::default(),
+            limits: Limits::default(),
             nonces: NonceStore::new(settings.nonce_capacity, settings.seed),
             journal: Journal::new(settings.journal_size),
             request_ids: Sequence::new(settings.seed, 1),
@@ -97,15 +103,18 @@ impl AppState {
         let (seeds, touched) = self.tasks.seeds().merged(source, doc, &keys)?;
         let faults = self.faults.stage(source, doc, &keys)?;
         let stubs = self.stubs.stage(source, doc, &keys)?;
+        let limits = self.limits.stage(source, doc, &keys)?;
         self.accounts.install(keys);
         self.tasks.install(seeds, &touched, self.clock.now());
         self.faults.rules.install(faults);
         self.stubs.rules.install(stubs);
+        self.limits.rules.install(limits);
         Ok(Summary {
             accounts: doc.accounts.len(),
             tasks: doc.tasks.len(),
             faults: doc.faults.len(),
             stubs: doc.stubs.len(),
+            limits: doc.limits.len(),
         })
     }
 
@@ -115,6 +124,7 @@ impl AppState {
         self.tasks.reset(account, self.clock.now());
         self.faults.rules.reset(account);
         self.stubs.rules.reset(account);
+        self.limits.rules.reset(account);
         self.journal.clear(account);
         if account.is_none() {
             self.nonces.clear();
@@ -137,6 +147,11 @@ impl AppState {
     /// Validates and adds a fault rule at runtime.
     pub fn add_fault(&self, spec: FaultSpec) -> Result<Arc<FaultRule>, String> {
         self.faults.add(spec, &self.accounts.keys())
+    }
+
+    /// Validates and adds a flow-control limit at runtime.
+    pub fn add_limit(&self, spec: LimitSpec) -> Result<Arc<Limit>, String> {
+        self.limits.add(spec, &self.accounts.keys())
     }
 
     /// Validates and adds a stub at runtime.

@@ -29,6 +29,13 @@ pub struct TaskView {
     pub target_info: Arc<str>,
     pub progress: Progress,
     pub polls: u64,
+    /// On the mock's clock; `null` until the first poll.
+    #[serde(serialize_with = "rfc3339_or_null")]
+    pub first_poll: Option<Millis>,
+    #[serde(serialize_with = "rfc3339_or_null")]
+    pub last_poll: Option<Millis>,
+    /// The shortest time between two consecutive polls, in milliseconds; `null` before the second.
+    pub shortest_poll_interval_millis: Option<u64>,
     /// On the mock's clock (RFC 3339 when serialised: only the admin API shows it, so a poll
     /// does not pay for formatting it).
     #[serde(serialize_with = "rfc3339")]
@@ -43,6 +50,13 @@ fn rfc3339<S: serde::Serializer>(millis: &Millis, s: S) -> Result<S::Ok, S::Erro
     s.serialize_str(&format_rfc3339(*millis))
 }
 
+fn rfc3339_or_null<S: serde::Serializer>(millis: &Option<Millis>, s: S) -> Result<S::Ok, S::Error> {
+    match millis {
+        Some(millis) => rfc3339(millis, s),
+        None => s.serialize_none(),
+    }
+}
+
 fn view(key: &Key, task: &Task, progress: Progress) -> TaskView {
     TaskView {
         account_id: Arc::clone(&key.0),
@@ -50,6 +64,9 @@ fn view(key: &Key, task: &Task, progress: Progress) -> TaskView {
         target_info: shown_target_info(&task.target_info, key.1),
         progress,
         polls: task.polls,
+        first_poll: task.first_poll,
+        last_poll: task.last_poll(),
+        shortest_poll_interval_millis: task.shortest_interval,
         created_at: task.created_at,
         schedule: task.schedule,
         outcome: task.outcome,

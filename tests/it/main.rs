@@ -9,6 +9,7 @@ mod faults;
 mod hostile;
 mod in_process;
 mod lifecycle;
+mod limits;
 mod properties;
 mod rpc;
 mod signatures;

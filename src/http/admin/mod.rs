@@ -141,6 +141,13 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
                 .delete(rules::clear_stubs),
         )
         .route("/stubs/{id}", delete(rules::remove_stub))
+        .route(
+            "/limits",
+            get(rules::list_limits)
+                .post(rules::add_limit)
+                .delete(rules::clear_limits),
+        )
+        .route("/limits/{id}", delete(rules::remove_limit))
         .route("/fixtures", post(system::load_fixtures))
         .route("/reset", post(system::reset))
         .route("/clock", get(system::clock).post(system::move_clock))

@@ -1,4 +1,4 @@
-//! `/__admin/faults` and `/__admin/stubs`: list (optionally one account's), add, remove one,
+//! `/__admin/faults`, `/__admin/stubs` and `/__admin/limits`: list (optionally one account's), add, remove one,
 //! remove all (optionally one account's). The same four routes for each kind of rule.
 
 use std::sync::Arc;
@@ -75,6 +75,31 @@ pub async fn remove_fault(
     PathSegment(id): PathSegment,
 ) -> AdminResult {
     remove("fault rule", &state.faults.rules, &id)
+}
+
+pub async fn list_limits(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> AdminResult {
+    list("limits", &state.limits.rules, q.as_deref())
+}
+
+pub async fn add_limit(
+    State(state): State<Arc<AppState>>,
+    AdminBody(body): AdminBody,
+) -> AdminResult {
+    created(state.add_limit(json_body(&body)?).map_err(bad_request)?)
+}
+
+pub async fn clear_limits(
+    State(state): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+) -> AdminResult {
+    clear(&state.limits.rules, q.as_deref())
+}
+
+pub async fn remove_limit(
+    State(state): State<Arc<AppState>>,
+    PathSegment(id): PathSegment,
+) -> AdminResult {
+    remove("limit", &state.limits.rules, &id)
 }
 
 pub async fn list_stubs(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> AdminResult {
