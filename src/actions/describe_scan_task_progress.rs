@@ -16,7 +16,7 @@ pub fn handle(ctx: &ActionContext<'_>) -> Result<Reply, ApiError> {
         .ok_or_else(|| ApiError::invalid_parameter("TaskId"))?;
     let unknown = ctx.state.settings.unknown_tasks;
     let create = unknown == UnknownTasks::Create;
-    let seen = (ctx.state.tasks).poll(&ctx.caller.account, task_id, ctx.now, create);
+    let seen = (ctx.state.tasks).poll(&ctx.caller.account, task_id, ctx.now, create)?;
     let mut reply = Reply::new();
     match (seen, unknown) {
         (Some(view), _) => {

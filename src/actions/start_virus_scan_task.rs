@@ -13,7 +13,7 @@ pub fn handle(ctx: &ActionContext<'_>) -> Result<Reply, ApiError> {
         .ok_or_else(|| ApiError::illegal_param().because("TargetInfo is missing or empty"))?;
     let target_info =
         normalize_target_info(raw).map_err(|why| ApiError::illegal_param().because(why))?;
-    let task_id = (ctx.state.tasks).start(&ctx.caller.account, target_info, ctx.now);
+    let task_id = (ctx.state.tasks).start(&ctx.caller.account, target_info, ctx.now)?;
     let mut reply = Reply::new();
     reply.insert("ScanTaskId".into(), Value::from(task_id));
     Ok(reply)

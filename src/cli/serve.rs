@@ -58,7 +58,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             clock = %settings.clock,
             unknown_tasks = %settings.unknown_tasks,
             access_keys = state.accounts.keys().len(),
-            tasks = state.tasks.seeds().len(),
+            fixture_tasks = state.tasks.seeds().len(),
             faults = state.faults.rules.list().len(),
             "sas-mock ready"
         );

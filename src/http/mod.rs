@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod body;
+pub mod network;
 pub mod rpc;
 
 use std::sync::Arc;

@@ -10,6 +10,7 @@ use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use super::body::read_body;
+use super::network::{faulty_response, Control};
 use crate::model::rng::RequestId;
 use crate::protocol::Rendered;
 use crate::rpc::{self, Incoming, Outcome};
@@ -21,6 +22,7 @@ static X_ACS_RETRY_AFTER: HeaderName = HeaderName::from_static("x-acs-retry-afte
 pub async fn endpoint(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let received = Instant::now();
     let (parts, body) = request.into_parts();
+    let control = parts.extensions.get::<Arc<Control>>().cloned();
     let settings = &state.settings;
     let body = read_body(
         &parts.headers,
@@ -40,8 +42,12 @@ pub async fn endpoint(State(state): State<Arc<AppState>>, request: Request) -> R
         request_id,
         rendered,
         retry_after_millis,
+        network,
     } = rpc::call(&state, incoming).await;
-    into_response(&request_id, rendered, retry_after_millis)
+    match network.and_then(|fault| faulty_response(fault, control.as_ref(), &rendered)) {
+        Some(broken) => broken,
+        None => into_response(&request_id, rendered, retry_after_millis),
+    }
 }
 
 /// An answer with the headers production sends: content type, `x-acs-request-id`, CORS, and

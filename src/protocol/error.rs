@@ -66,6 +66,10 @@ pub const CATALOG: &[CatalogEntry] = &[
     entry("InvalidTaskId.NotFound", 404, "The specified TaskId does not exist."),
     entry("RequestEntityTooLarge", 413, "The request body is larger than the server accepts."),
     entry("RequestTimeout", 408, "The request body was not received in time."),
+    entry("RequestHeaderFieldsTooLarge", 431, "The request has too many headers or headers too large (at most 100 headers and 400 KiB)."),
+    entry("RequestURITooLong", 414, "The request URI is longer than 65534 bytes: send long parameters in a POST form body."),
+    entry("MalformedRequest", 400, "The request is not well-formed HTTP/1.1."),
+    entry("QuotaExceeded.Tasks", 400, "The account holds as many tasks as --max-tasks allows."),
 ];
 
 impl ApiError {

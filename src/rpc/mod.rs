@@ -18,6 +18,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 
 use crate::actions::{self, ActionContext};
+use crate::fixtures::NetworkFault;
 use crate::model::clock::Clock;
 use crate::model::rng::RequestId;
 use crate::protocol::catalog::{self, Action};
@@ -52,6 +53,8 @@ pub struct Outcome {
     pub rendered: Rendered,
     /// For `x-acs-retry-after` (flow control).
     pub retry_after_millis: Option<u64>,
+    /// What the transport must do instead of (or, for a broken chunk, to) the answer.
+    pub network: Option<NetworkFault>,
 }
 
 /// A success answer: its status (a stub may set one) and fields.
@@ -76,6 +79,8 @@ struct Handled {
     fault_id: Option<u64>,
     stub_id: Option<u64>,
     limit_id: Option<u64>,
+    /// A network fault a rule chose, and the status of its page (`proxyError`).
+    network: Option<(NetworkFault, Option<u16>)>,
     result: Result<Answer, ApiError>,
 }
 
@@ -97,14 +102,20 @@ pub async fn call(state: &AppState, incoming: Incoming) -> Outcome {
         Err(err) => (refused(err.clone()), Format::Json),
     };
     let action = handled.action.map_or("Unknown", |a| a.name.as_str());
-    let rendered = match &handled.result {
-        Ok(answer) => {
+    let rendered = match (&handled.network, &handled.result) {
+        (Some((NetworkFault::ProxyError, status)), _) => proxy_page(status.unwrap_or(502)),
+        (Some((NetworkFault::MalformedChunk, _)) | None, Ok(answer)) => {
             let mut rendered =
                 render_reply(format, action, request_id.as_str(), answer.reply.clone());
             rendered.status = answer.status;
             rendered
         }
-        Err(err) => render_error(format, request_id.as_str(), err),
+        (Some(_), Ok(_)) => Rendered {
+            status: 0,
+            content_type: "",
+            body: Vec::new(),
+        },
+        (_, Err(err)) => render_error(format, request_id.as_str(), err),
     };
     let retry_after_millis = handled
         .result
@@ -120,10 +131,16 @@ pub async fn call(state: &AppState, incoming: Incoming) -> Outcome {
         request_id,
         received,
     );
+    let network = handled.network.map(|(fault, _)| fault);
+    if network == Some(NetworkFault::Hang) {
+        // No answer, ever: the connection ends when the client gives up (or at shutdown).
+        std::future::pending::<()>().await;
+    }
     Outcome {
         request_id,
         rendered,
         retry_after_millis,
+        network,
     }
 }
 
@@ -137,6 +154,7 @@ fn refused(err: ApiError) -> Handled {
         fault_id: None,
         stub_id: None,
         limit_id: None,
+        network: None,
         result: Err(err),
     }
 }
@@ -150,6 +168,7 @@ async fn handle(state: &AppState, req: &RpcRequest) -> Handled {
         fault_id: None,
         stub_id: None,
         limit_id: None,
+        network: None,
         result: Ok(Reply::new().into()),
     };
     handled.result = answer(state, req, &mut handled).await;
@@ -199,6 +218,17 @@ async fn answer(
         }
         if let Some(err) = decision.error {
             return Err(err);
+        }
+        match decision.network {
+            // After its delay, a hang is over: the normal answer follows.
+            Some(NetworkFault::Hang) if decision.delay.is_some() => {}
+            // A broken chunk breaks the normal answer.
+            Some(fault @ NetworkFault::MalformedChunk) => handled.network = Some((fault, None)),
+            Some(fault) => {
+                handled.network = Some((fault, decision.status));
+                return Ok(Reply::new().into());
+            }
+            None => {}
         }
     }
     if caller
@@ -276,7 +306,7 @@ fn finish(
     received: Instant,
 ) {
     let (status, code, reason) = match &handled.result {
-        Ok(answer) => (answer.status, None, None),
+        Ok(_) => (rendered.status, None, None),
         Err(err) => (
             err.status,
             Some(err.code.clone()),
@@ -326,6 +356,7 @@ fn finish(
         fault_id: handled.fault_id,
         stub_id: handled.stub_id,
         limit_id: handled.limit_id,
+        network: handled.network.map(|(fault, _)| fault.name()),
         latency_micros,
         params,
         response: clip(&String::from_utf8_lossy(&rendered.body), MAX_RESPONSE).into_owned(),
@@ -359,5 +390,23 @@ fn clip_arc(text: &Arc<str>) -> Arc<str> {
     match clip(text, MAX_CLIENT_TEXT) {
         Cow::Borrowed(_) => Arc::clone(text),
         Cow::Owned(clipped) => clipped.into(),
+    }
+}
+
+/// The page a load balancer in front of the service sends when the service behind it is gone.
+fn proxy_page(status: u16) -> Rendered {
+    let title = if status == 503 {
+        "503 Service Temporarily Unavailable"
+    } else {
+        "502 Bad Gateway"
+    };
+    let body = format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n\
+         <hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n"
+    );
+    Rendered {
+        status,
+        content_type: "text/html",
+        body: body.into_bytes(),
     }
 }

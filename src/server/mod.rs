@@ -1,6 +1,7 @@
 //! Serving: the accept loop over a listener the caller bound, connection limits and timeouts, TLS,
 //! graceful shutdown. The library never binds by itself.
 
+pub mod conn;
 pub mod tls;
 
 use std::future::Future;
@@ -18,8 +19,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
+use crate::http::network::Control;
 use crate::http::router;
 use crate::state::AppState;
+use conn::{Conn, Resettable};
+use hyper::body::Incoming;
+use hyper::Request;
+use tower::ServiceExt;
 
 /// How long in-flight requests may take to finish after shutdown is asked for.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -57,7 +63,7 @@ impl Serve {
             .keep_alive(true);
         let graceful = GracefulShutdown::new();
         let connections = Connections {
-            app: TowerToHyperService::new(router(Arc::clone(&self.state))),
+            app: router(Arc::clone(&self.state)),
             http,
             tls: self.tls.map(TlsAcceptor::from),
             handshake_timeout: settings.header_timeout,
@@ -102,12 +108,10 @@ impl Serve {
     }
 }
 
-type App = TowerToHyperService<axum::Router>;
-
 /// What each connection needs.
 #[derive(Clone)]
 struct Connections {
-    app: App,
+    app: axum::Router,
     http: http1::Builder,
     tls: Option<TlsAcceptor>,
     handshake_timeout: Duration,
@@ -138,13 +142,24 @@ impl Connections {
         drop(slot);
     }
 
+    /// Serves HTTP/1.1 on one connection; its requests carry the connection's network-fault
+    /// switch.
     async fn http1<IO>(&self, io: IO, watcher: Watcher)
     where
-        IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+        IO: AsyncRead + AsyncWrite + Resettable + Unpin + Send + 'static,
     {
+        let control = Arc::new(Control::default());
+        let io = Conn::new(io, Arc::clone(&control));
+        let app = self
+            .app
+            .clone()
+            .map_request(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(Arc::clone(&control));
+                request
+            });
         let connection = self
             .http
-            .serve_connection(TokioIo::new(io), self.app.clone());
+            .serve_connection(TokioIo::new(io), TowerToHyperService::new(app));
         if let Err(err) = watcher.watch(connection).await {
             tracing::debug!("connection ended: {err}");
         }

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::accounts::{Keys, UnknownKey};
 use super::rules::{claim, Defined, Rule, Rules};
-use crate::fixtures::{FaultError, FaultSpec, FixtureDoc, FixtureError};
+use crate::fixtures::{FaultError, FaultSpec, FixtureDoc, FixtureError, NetworkFault};
 use crate::model::rng;
 use crate::protocol::ApiError;
 
@@ -43,6 +43,9 @@ pub struct Decision {
     pub rule_id: u64,
     pub delay: Option<Duration>,
     pub error: Option<ApiError>,
+    pub network: Option<NetworkFault>,
+    /// The status of a `proxyError` page.
+    pub status: Option<u16>,
 }
 
 #[derive(Debug, Default)]
@@ -86,6 +89,8 @@ impl Faults {
             rule_id: rule.id,
             delay: rule.spec.delay.map(|d| Duration::from_millis(d.0)),
             error: rule.spec.error.as_ref().map(FaultError::to_api_error),
+            network: rule.spec.network,
+            status: rule.spec.status,
         })
     }
 

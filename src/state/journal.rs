@@ -38,6 +38,9 @@ pub struct JournalEntry {
     pub stub_id: Option<u64>,
     /// The flow-control limit that refused it, if one did.
     pub limit_id: Option<u64>,
+    /// The network fault the answer became (`connectionReset`, `hang`, …), if a rule made one;
+    /// `status` is then 0 unless a page was sent (`proxyError`).
+    pub network: Option<&'static str>,
     pub latency_micros: u64,
     /// The decoded parameters (query, then form body), secrets masked, long values clipped.
     pub params: Vec<(String, String)>,
@@ -188,6 +191,7 @@ mod tests {
             fault_id: None,
             stub_id: None,
             limit_id: None,
+            network: None,
             latency_micros: 0,
             params: Vec::new(),
             response: String::new(),

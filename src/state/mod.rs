@@ -78,7 +78,7 @@ impl AppState {
         let state = AppState {
             clock: Clock::new(settings.clock),
             accounts: Accounts::default(),
-            tasks: Tasks::new(settings.seed),
+            tasks: Tasks::new(settings.seed, settings.max_tasks),
             faults: Faults::new(settings.seed),
             stubs: Stubs::default(),
             limits: Limits::default(),

@@ -81,9 +81,10 @@ const SHARDS: usize = 128;
 #[derive(Debug)]
 pub struct TaskMap {
     tasks: DashMap<Key, Task>,
-    /// The number of tasks, changed only by whoever holds the shard lock of the task added or
-    /// removed.
+    /// The number of tasks, and of each account's, changed only by whoever holds the shard lock
+    /// of the task added or removed.
     count: AtomicUsize,
+    per_account: DashMap<Arc<str>, usize>,
 }
 
 impl Default for TaskMap {
@@ -91,6 +92,7 @@ impl Default for TaskMap {
         TaskMap {
             tasks: DashMap::with_shard_amount(SHARDS),
             count: AtomicUsize::new(0),
+            per_account: DashMap::new(),
         }
     }
 }
@@ -115,7 +117,7 @@ impl TaskMap {
         let mut task = match self.tasks.entry(key.clone()) {
             dashmap::Entry::Occupied(slot) => slot.into_ref(),
             dashmap::Entry::Vacant(slot) => {
-                self.count.fetch_add(1, Ordering::Relaxed);
+                self.added(account);
                 slot.insert(new_task)
             }
         };
@@ -128,7 +130,7 @@ impl TaskMap {
         match self.tasks.entry((Arc::clone(account), task_id)) {
             dashmap::Entry::Occupied(_) => false,
             dashmap::Entry::Vacant(slot) => {
-                self.count.fetch_add(1, Ordering::Relaxed);
+                self.added(account);
                 slot.insert(task);
                 true
             }
@@ -142,7 +144,7 @@ impl TaskMap {
                 slot.insert(task);
             }
             dashmap::Entry::Vacant(slot) => {
-                self.count.fetch_add(1, Ordering::Relaxed);
+                self.added(account);
                 slot.insert(task);
             }
         }
@@ -152,7 +154,7 @@ impl TaskMap {
         let removed = self
             .tasks
             .remove_if(&(Arc::clone(account), task_id), |_, _| {
-                self.count.fetch_sub(1, Ordering::Relaxed);
+                self.removed(account);
                 true
             });
         removed.is_some()
@@ -199,10 +201,30 @@ impl TaskMap {
         self.tasks.retain(|key, _| {
             let keep = account.is_some_and(|a| *key.0 != *a);
             if !keep {
-                self.count.fetch_sub(1, Ordering::Relaxed);
+                self.removed(&key.0);
             }
             keep
         });
+    }
+
+    /// How many tasks `account` holds.
+    pub fn count_of(&self, account: &str) -> usize {
+        self.per_account.get(account).map_or(0, |n| *n)
+    }
+
+    fn added(&self, account: &Arc<str>) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        *self.per_account.entry(Arc::clone(account)).or_insert(0) += 1;
+    }
+
+    fn removed(&self, account: &Arc<str>) {
+        self.count.fetch_sub(1, Ordering::Relaxed);
+        if let dashmap::Entry::Occupied(mut held) = self.per_account.entry(Arc::clone(account)) {
+            *held.get_mut() = held.get().saturating_sub(1);
+            if *held.get() == 0 {
+                held.remove();
+            }
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use crate::model::clock::Millis;
 use crate::model::rng;
 use crate::model::schedule::{PartialSchedule, Progress};
 use crate::model::task::Task;
+use crate::protocol::ApiError;
 
 /// A task to create through the admin API or `MockServer`: a fixture task whose id is optional (a
 /// new one is drawn when it is left out).
@@ -37,16 +38,32 @@ pub struct Tasks {
     next_id: AtomicI64,
     /// The run's seed: failure rates and ids are drawn from it.
     run_seed: u64,
+    /// The most tasks an account may hold (`--max-tasks`); tasks the fixtures define do not
+    /// count against it when they come into being.
+    pub max_per_account: usize,
 }
 
 impl Tasks {
-    pub fn new(run_seed: u64) -> Self {
+    pub fn new(run_seed: u64, max_per_account: usize) -> Self {
         Tasks {
             live: TaskMap::default(),
             seeds: ArcSwap::default(),
             next_id: AtomicI64::new(100_000 + (rng::mix(run_seed) % 900_000) as i64),
             run_seed,
+            max_per_account,
         }
+    }
+
+    /// Refuses a new task when the account is at `--max-tasks`.
+    fn room_for_one(&self, account: &str) -> Result<(), ApiError> {
+        let held = self.live.count_of(account);
+        if held < self.max_per_account {
+            return Ok(());
+        }
+        Err(ApiError::catalog("QuotaExceeded.Tasks").because(format!(
+            "account {account} holds {held} tasks, the most --max-tasks ({}) allows",
+            self.max_per_account
+        )))
     }
 
     pub fn seeds(&self) -> Arc<Seeds> {
@@ -87,24 +104,34 @@ impl Tasks {
     }
 
     /// A task as a poll sees it (counting the poll). A task the account does not hold yet is made
-    /// from its seed, or from the default seed when `create_unknown`; otherwise `None`.
+    /// from its seed, or from the default seed when `create_unknown` (room permitting); otherwise
+    /// `None`.
     pub fn poll(
         &self,
         account: &Arc<str>,
         task_id: i64,
         now: Millis,
         create_unknown: bool,
-    ) -> Option<TaskView> {
-        self.live.observe(account, task_id, now, true, || {
+    ) -> Result<Option<TaskView>, ApiError> {
+        let mut refused = None;
+        let seen = self.live.observe(account, task_id, now, true, || {
             let seeds = self.seeds();
             match seeds.seed_for(account, task_id) {
                 Some(seed) => Some(self.task(account, task_id, seed, now)),
-                None if create_unknown => {
-                    Some(self.task(account, task_id, &seeds.default_seed(), now))
-                }
+                None if create_unknown => match self.room_for_one(account) {
+                    Ok(()) => Some(self.task(account, task_id, &seeds.default_seed(), now)),
+                    Err(err) => {
+                        refused = Some(err);
+                        None
+                    }
+                },
                 None => None,
             }
-        })
+        });
+        match refused {
+            Some(err) => Err(err),
+            None => Ok(seen),
+        }
     }
 
     /// A task as the admin API shows it (reading is not a poll).
@@ -113,12 +140,18 @@ impl Tasks {
     }
 
     /// Starts a task on the default schedule under a new id; returns the id.
-    pub fn start(&self, account: &Arc<str>, target_info: String, now: Millis) -> i64 {
+    pub fn start(
+        &self,
+        account: &Arc<str>,
+        target_info: String,
+        now: Millis,
+    ) -> Result<i64, ApiError> {
+        self.room_for_one(account)?;
         let seed = TaskSeed {
             target_info: Arc::from(target_info),
             ..self.seeds().default_seed()
         };
-        self.insert_new(account, &seed, now)
+        Ok(self.insert_new(account, &seed, now))
     }
 
     /// Creates (or, for an existing id, replaces) a task in `account`.
@@ -137,6 +170,13 @@ impl Tasks {
                 spec.progress,
             )
             .map_err(|msg| format!("targetInfo: {msg}"))?;
+        let replacing = spec
+            .task_id
+            .is_some_and(|id| self.peek(account, id, now).is_some());
+        if !replacing {
+            self.room_for_one(account)
+                .map_err(|err| err.message.into_owned())?;
+        }
         let id = match spec.task_id {
             Some(id) => {
                 self.live

@@ -6,9 +6,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sas-mock");
+pub const BIN: &str = env!("CARGO_BIN_EXE_sas-mock");
 
-fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+pub fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("sas-mock-it-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
@@ -65,14 +65,14 @@ fn a_bad_fixture_stops_the_server_with_the_same_message_and_no_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
-struct Server {
-    child: Child,
-    port: u16,
+pub struct Server {
+    pub child: Child,
+    pub port: u16,
     logs: Receiver<String>,
 }
 
 impl Server {
-    fn start(args: &[&str]) -> Server {
+    pub fn start(args: &[&str]) -> Server {
         let listen: &[&str] = if args.contains(&"--listen") {
             &[]
         } else {
@@ -112,7 +112,7 @@ impl Server {
     }
 
     /// The next log line (JSON) that satisfies `want`; fails after 10 s without one.
-    fn wait_for(&self, want: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    pub fn wait_for(&self, want: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
         loop {
             let line = self
                 .logs
@@ -126,7 +126,7 @@ impl Server {
         }
     }
 
-    fn connect(&self) -> TcpStream {
+    pub fn connect(&self) -> TcpStream {
         let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -134,7 +134,7 @@ impl Server {
         stream
     }
 
-    fn get(&self, path: &str) -> String {
+    pub fn get(&self, path: &str) -> String {
         let mut stream = self.connect();
         write!(
             stream,
@@ -146,7 +146,7 @@ impl Server {
         out
     }
 
-    fn terminate(&self) {
+    pub fn terminate(&self) {
         let term = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()

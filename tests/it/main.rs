@@ -10,6 +10,7 @@ mod hostile;
 mod in_process;
 mod lifecycle;
 mod limits;
+mod network;
 mod properties;
 mod rpc;
 mod signatures;

@@ -23,6 +23,8 @@ pub async fn health(State(state): State<Arc<AppState>>) -> AdminResult {
         "version": env!("CARGO_PKG_VERSION"),
         "clock": state.clock.mode(),
         "tasks": state.tasks.live.len(),
+        "fixtureTasks": state.tasks.seeds().len(),
+        "maxTasksPerAccount": state.tasks.max_per_account,
     }))
     .into_response())
 }
