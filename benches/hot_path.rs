@@ -13,7 +13,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use sas_mock::fixtures::{parse_document, DEFAULT_FIXTURES};
 use sas_mock::model::clock::format_rfc3339;
 use sas_mock::model::schedule::{Phase, Schedule};
-use sas_mock::model::task::Task;
+use sas_mock::model::task::{Task, TaskSeed};
 use sas_mock::protocol::encoding::encode_pairs;
 use sas_mock::protocol::response::render_error;
 use sas_mock::protocol::signature::client::{
@@ -198,18 +198,19 @@ fn domain(c: &mut Criterion) {
         processing: Phase::Time(5_000),
         ..Schedule::default()
     };
-    let mut task = Task::new(Arc::from("[]"), schedule, None, NOW, 0.5);
+    let seed = Arc::new(TaskSeed {
+        target_info: "[]".into(),
+        schedule: Arc::new(schedule),
+        pinned: None,
+    });
+    let mut task = Task::new(Arc::clone(&seed), NOW, 0.5);
     group.bench_function("progress_observe", |b| {
         b.iter(|| task.observe(black_box(NOW + 10), true))
     });
     let store = TaskMap::default();
     let account: Arc<str> = Arc::from("1234567890123456");
     for id in 0..100_000 {
-        store.put(
-            &account,
-            id,
-            Task::new(Arc::from("[]"), schedule, None, NOW, 0.5),
-        );
+        store.put(&account, id, Task::new(Arc::clone(&seed), NOW, 0.5));
     }
     group.bench_function("store_observe_100k", |b| {
         let mut id = 0;

@@ -41,7 +41,7 @@ enum Command {
     Run(RunArgs),
     /// Start the binary repeatedly; print the time to the first 200 on health, and idle RSS.
     Startup(startup::StartupArgs),
-    /// Write a fixture file with N tasks owned by one account.
+    /// Write a fixture file with N tasks owned by one account, each with its own targetInfo.
     Fixture {
         #[arg(long)]
         tasks: u64,
@@ -188,7 +188,11 @@ fn fixture(tasks: u64, out: &PathBuf) -> Result<(), String> {
         for i in 0..tasks {
             let comma = if i + 1 < tasks { "," } else { "" };
             let id = 1_000_000 + i;
-            writeln!(w, "{{\"taskId\":{id},\"accountId\":\"bench\"}}{comma}")?;
+            // Each task its own one-element targetInfo, as real scenarios have.
+            writeln!(
+                w,
+                "{{\"taskId\":{id},\"accountId\":\"bench\",\"targetInfo\":[{{\"type\":\"uuid\",\"name\":\"host-{i}\",\"target\":\"00000000-0000-4000-8000-{i:012x}\"}}]}}{comma}"
+            )?;
         }
         writeln!(w, "]}}")?;
         w.flush()

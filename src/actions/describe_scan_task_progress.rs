@@ -20,7 +20,7 @@ pub fn handle(ctx: &ActionContext<'_>) -> Result<Reply, ApiError> {
     let mut reply = Reply::new();
     match (seen, unknown) {
         (Some(view), _) => {
-            reply.insert("TargetInfo".into(), Value::from(&*view.target_info));
+            reply.insert("TargetInfo".into(), Value::from(view.target_info));
             reply.insert(
                 "ScanTaskProgress".into(),
                 Value::from(view.progress.as_str()),

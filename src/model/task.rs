@@ -11,76 +11,93 @@ use std::sync::Arc;
 use super::clock::Millis;
 use super::schedule::{Phase, Progress, Schedule};
 
-/// One scan task as the store keeps it.
+/// How a task starts: what it scans, its schedule, a pinned progress. Every task made from a seed
+/// shares it, and seeds share their schedule (a million fixture tasks on the default schedule keep
+/// one schedule, not a million).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskSeed {
+    /// `TargetInfo` exactly as the API returns it: a JSON array serialised as a string, or empty
+    /// for a task nobody described (shown as the placeholder for its id; see
+    /// `target::shown_target_info`).
+    pub target_info: Box<str>,
+    pub schedule: Arc<Schedule>,
+    /// A fixed progress that never changes, if the task is pinned.
+    pub pinned: Option<Progress>,
+}
+
+/// One scan task as the store keeps it: 56 bytes besides its seed, for a million of them fit in
+/// the memory budget (polls and intervals in 32 bits, "not yet" told by the poll count rather than
+/// by `Option`s).
 #[derive(Debug, Clone)]
 pub struct Task {
-    /// `TargetInfo` exactly as the API returns it: a JSON array serialised as a string (or the
-    /// empty placeholder marker, shown as the placeholder for the task's id; see
-    /// `target::placeholder_marker`).
-    pub target_info: Arc<str>,
-    pub schedule: Schedule,
+    pub seed: Arc<TaskSeed>,
+    pub created_at: Millis,
+    phase_start: Millis,
+    first_poll: Millis,
+    last_poll: Millis,
+    /// How many times `DescribeScanTaskProgress` has asked for this task.
+    polls: u32,
+    phase_polls: u32,
+    /// The shortest time between two consecutive polls (milliseconds, at most `u32::MAX`).
+    shortest_interval: u32,
     /// The resolved end state (a failure rate is drawn once, at creation).
     pub outcome: Progress,
-    /// A fixed progress that never changes, if the task was pinned.
-    pub pinned: Option<Progress>,
-    pub created_at: Millis,
-    /// How many times `DescribeScanTaskProgress` has asked for this task.
-    pub polls: u64,
-    /// When it was first polled, and the shortest time between two consecutive polls: how the
-    /// client's polling loop behaved, for tests to assert on.
-    pub first_poll: Option<Millis>,
-    pub shortest_interval: Option<u64>,
     phase: Progress,
-    phase_start: Millis,
-    phase_polls: u64,
-    last_poll: Millis,
 }
 
 impl Task {
     /// A new task starting in `init` at `created_at`. `draw` in `[0, 1)` resolves a failure rate.
-    pub fn new(
-        target_info: Arc<str>,
-        schedule: Schedule,
-        pinned: Option<Progress>,
-        created_at: Millis,
-        draw: f64,
-    ) -> Self {
+    pub fn new(seed: Arc<TaskSeed>, created_at: Millis, draw: f64) -> Self {
         Task {
-            target_info,
-            outcome: schedule.outcome.resolve(draw),
-            schedule,
-            pinned,
+            outcome: seed.schedule.outcome.resolve(draw),
+            seed,
             created_at,
-            polls: 0,
-            first_poll: None,
-            shortest_interval: None,
-            phase: Progress::Init,
             phase_start: created_at,
-            phase_polls: 0,
+            first_poll: created_at,
             last_poll: created_at,
+            polls: 0,
+            phase_polls: 0,
+            shortest_interval: u32::MAX,
+            phase: Progress::Init,
         }
     }
 
-    /// The progress at `now`; a `poll` counts towards poll-measured phases.
+    pub fn polls(&self) -> u64 {
+        u64::from(self.polls)
+    }
+
+    /// When it was first polled, if it was.
+    pub fn first_poll(&self) -> Option<Millis> {
+        (self.polls > 0).then_some(self.first_poll)
+    }
+
     /// When it was last polled, if it was.
     pub fn last_poll(&self) -> Option<Millis> {
         (self.polls > 0).then_some(self.last_poll)
     }
 
+    /// The shortest time between two consecutive polls, once there have been two: how the
+    /// client's polling loop behaved, for tests to assert on.
+    pub fn shortest_interval(&self) -> Option<u64> {
+        (self.polls > 1).then_some(u64::from(self.shortest_interval))
+    }
+
+    /// The progress at `now`; a `poll` counts towards poll-measured phases.
     pub fn observe(&mut self, now: Millis, poll: bool) -> Progress {
         self.advance(now);
         if poll {
-            if self.polls > 0 {
+            if self.polls == 0 {
+                self.first_poll = now;
+            } else {
                 let interval = now.saturating_sub(self.last_poll).unsigned_abs();
-                self.shortest_interval =
-                    Some(self.shortest_interval.map_or(interval, |s| s.min(interval)));
+                let interval = u32::try_from(interval).unwrap_or(u32::MAX);
+                self.shortest_interval = self.shortest_interval.min(interval);
             }
-            self.first_poll.get_or_insert(now);
             self.polls = self.polls.saturating_add(1);
             self.phase_polls = self.phase_polls.saturating_add(1);
             self.last_poll = now;
         }
-        self.pinned.unwrap_or(self.phase)
+        self.seed.pinned.unwrap_or(self.phase)
     }
 
     fn advance(&mut self, now: Millis) {
@@ -91,7 +108,7 @@ impl Task {
                     (now >= end).then_some(end)
                 }
                 Phase::Polls(0) => Some(self.phase_start),
-                Phase::Polls(n) => (self.phase_polls >= n).then_some(self.last_poll),
+                Phase::Polls(n) => (u64::from(self.phase_polls) >= n).then_some(self.last_poll),
             };
             let Some(ended_at) = ended_at else { return };
             self.phase = match self.phase {
@@ -105,8 +122,8 @@ impl Task {
 
     fn current_phase_length(&self) -> Option<Phase> {
         match self.phase {
-            Progress::Init => Some(self.schedule.init),
-            Progress::Processing => Some(self.schedule.processing),
+            Progress::Init => Some(self.seed.schedule.init),
+            Progress::Processing => Some(self.seed.schedule.processing),
             Progress::Success | Progress::Failed => None,
         }
     }
@@ -117,13 +134,21 @@ mod tests {
     use super::*;
     use crate::model::schedule::Outcome;
 
+    pub fn seed(schedule: Schedule, pinned: Option<Progress>) -> Arc<TaskSeed> {
+        Arc::new(TaskSeed {
+            target_info: "[]".into(),
+            schedule: Arc::new(schedule),
+            pinned,
+        })
+    }
+
     fn task(init: Phase, processing: Phase, outcome: Outcome) -> Task {
         let schedule = Schedule {
             init,
             processing,
             outcome,
         };
-        Task::new(Arc::from("[]"), schedule, None, 1_000, 0.5)
+        Task::new(seed(schedule, None), 1_000, 0.5)
     }
 
     #[test]
@@ -146,7 +171,7 @@ mod tests {
             seen,
             [Init, Processing, Processing, Processing, Failed, Failed]
         );
-        assert_eq!(t.polls, 6);
+        assert_eq!(t.polls(), 6);
     }
 
     #[test]
@@ -200,16 +225,35 @@ mod tests {
             processing: Phase::Polls(0),
             outcome: Outcome::Success,
         };
-        let mut t = Task::new(
-            Arc::from("[]"),
-            schedule,
-            Some(Progress::Processing),
-            0,
-            0.0,
-        );
+        let mut t = Task::new(seed(schedule, Some(Progress::Processing)), 0, 0.0);
         for now in [0, 10_000, 1_000_000] {
             assert_eq!(t.observe(now, true), Progress::Processing);
         }
-        assert_eq!(t.polls, 3);
+        assert_eq!(t.polls(), 3);
+    }
+
+    #[test]
+    fn a_task_stays_small_and_reports_its_polling_once_it_has_polls() {
+        assert!(
+            std::mem::size_of::<Task>() <= 56,
+            "{}",
+            std::mem::size_of::<Task>()
+        );
+        let mut t = task(Phase::Polls(5), Phase::Polls(5), Outcome::Success);
+        assert_eq!(
+            (t.first_poll(), t.last_poll(), t.shortest_interval()),
+            (None, None, None)
+        );
+        t.observe(2_000, true);
+        assert_eq!((t.first_poll(), t.shortest_interval()), (Some(2_000), None));
+        t.observe(2_500, true);
+        t.observe(2_600, true);
+        t.observe(9_000_000_000_000, true);
+        assert_eq!(
+            (t.last_poll(), t.shortest_interval()),
+            (Some(9_000_000_000_000), Some(100))
+        );
+        t.observe(3_000, false);
+        assert_eq!(t.polls(), 4, "a read that is not a poll does not count");
     }
 }

@@ -26,7 +26,7 @@ pub struct TaskView {
     pub account_id: Arc<str>,
     pub task_id: i64,
     /// The JSON array `TargetInfo` carries, as a string.
-    pub target_info: Arc<str>,
+    pub target_info: String,
     pub progress: Progress,
     pub polls: u64,
     /// On the mock's clock; `null` until the first poll.
@@ -61,16 +61,16 @@ fn view(key: &Key, task: &Task, progress: Progress) -> TaskView {
     TaskView {
         account_id: Arc::clone(&key.0),
         task_id: key.1,
-        target_info: shown_target_info(&task.target_info, key.1),
+        target_info: shown_target_info(&task.seed.target_info, key.1),
         progress,
-        polls: task.polls,
-        first_poll: task.first_poll,
+        polls: task.polls(),
+        first_poll: task.first_poll(),
         last_poll: task.last_poll(),
-        shortest_poll_interval_millis: task.shortest_interval,
+        shortest_poll_interval_millis: task.shortest_interval(),
         created_at: task.created_at,
-        schedule: task.schedule,
+        schedule: *task.seed.schedule,
         outcome: task.outcome,
-        pinned: task.pinned.is_some(),
+        pinned: task.seed.pinned.is_some(),
     }
 }
 
@@ -233,7 +233,12 @@ mod tests {
     use super::*;
 
     fn task() -> Task {
-        Task::new(Arc::from("[]"), Schedule::default(), None, 0, 0.0)
+        let seed = crate::model::task::TaskSeed {
+            target_info: "[]".into(),
+            schedule: Arc::new(Schedule::default()),
+            pinned: None,
+        };
+        Task::new(Arc::new(seed), 0, 0.0)
     }
 
     #[test]

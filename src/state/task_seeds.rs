@@ -4,41 +4,49 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use super::accounts::{Keys, UnknownKey};
-use crate::fixtures::{FixtureDoc, FixtureError, TaskSpec};
+use crate::fixtures::{FixtureDoc, FixtureError, TargetInfo};
 use crate::model::schedule::{PartialSchedule, Progress, Schedule};
-use crate::model::target::{
-    normalize_target_info, normalize_target_value, placeholder_marker, placeholder_target_info,
-};
-
-/// How a task starts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskSeed {
-    /// `TargetInfo`, or the empty placeholder marker (see `model::target::placeholder_marker`).
-    pub target_info: Arc<str>,
-    pub schedule: Schedule,
-    pub pinned: Option<Progress>,
-}
+use crate::model::task::TaskSeed;
 
 /// The tasks fixtures define, merged over every loaded document.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Seeds {
     /// For this document's tasks and every task created later.
     pub default_schedule: Schedule,
+    /// A task nobody described: no target of its own, the default schedule.
+    default: Arc<TaskSeed>,
     /// Tasks without an owner: every account gets its own copy the first time it asks.
-    shared: HashMap<i64, TaskSeed>,
+    shared: HashMap<i64, Arc<TaskSeed>>,
     /// Tasks of one account.
-    owned: HashMap<(Arc<str>, i64), TaskSeed>,
+    owned: HashMap<(Arc<str>, i64), Arc<TaskSeed>>,
+}
+
+impl Default for Seeds {
+    fn default() -> Self {
+        Seeds::with_schedule(Schedule::default())
+    }
 }
 
 /// A task a document defines: its owner (none for a shared task) and id.
 pub type Touched = (Option<Arc<str>>, i64);
 
 impl Seeds {
+    fn with_schedule(default_schedule: Schedule) -> Self {
+        Seeds {
+            default_schedule,
+            default: Arc::new(TaskSeed {
+                target_info: "".into(),
+                schedule: Arc::new(default_schedule),
+                pinned: None,
+            }),
+            shared: HashMap::new(),
+            owned: HashMap::new(),
+        }
+    }
+
     /// The seed for a task an account does not hold yet: its own, else a shared one.
-    pub fn seed_for(&self, account: &Arc<str>, task_id: i64) -> Option<&TaskSeed> {
+    pub fn seed_for(&self, account: &Arc<str>, task_id: i64) -> Option<&Arc<TaskSeed>> {
         self.owned
             .get(&(Arc::clone(account), task_id))
             .or_else(|| self.shared.get(&task_id))
@@ -53,7 +61,7 @@ impl Seeds {
     pub fn owned<'a>(
         &'a self,
         account: Option<&'a str>,
-    ) -> impl Iterator<Item = (&'a Arc<str>, i64, &'a TaskSeed)> + 'a {
+    ) -> impl Iterator<Item = (&'a Arc<str>, i64, &'a Arc<TaskSeed>)> + 'a {
         (self.owned.iter())
             .filter(move |((owner, _), _)| account.is_none_or(|a| **owner == *a))
             .map(|((owner, id), seed)| (owner, *id, seed))
@@ -67,34 +75,34 @@ impl Seeds {
         self.len() == 0
     }
 
-    /// A seed from its parts: `targetInfo` (array or string; a placeholder when absent), a partial
-    /// schedule over the default one, an optional pinned progress.
+    /// A seed from its parts: a target (none: the placeholder of the task's id), a partial
+    /// schedule over the default one, an optional pinned progress. Seeds that need nothing of
+    /// their own share the default one.
     pub fn make_seed(
         &self,
-        task_id: i64,
-        target_info: Option<&Value>,
+        target_info: Option<&TargetInfo>,
         schedule: Option<PartialSchedule>,
         pinned: Option<Progress>,
-    ) -> Result<TaskSeed, String> {
-        let target_info = match target_info {
-            None => placeholder_target_info(task_id),
-            Some(Value::String(text)) => normalize_target_info(text)?,
-            Some(value) => normalize_target_value(value)?,
+    ) -> Arc<TaskSeed> {
+        let schedule = schedule.unwrap_or_default().over(self.default_schedule);
+        if target_info.is_none() && pinned.is_none() && schedule == self.default_schedule {
+            return Arc::clone(&self.default);
+        }
+        let schedule = if schedule == self.default_schedule {
+            Arc::clone(&self.default.schedule)
+        } else {
+            Arc::new(schedule)
         };
-        Ok(TaskSeed {
-            target_info: Arc::from(target_info),
-            schedule: schedule.unwrap_or_default().over(self.default_schedule),
+        Arc::new(TaskSeed {
+            target_info: target_info.map_or_else(|| "".into(), |t| t.0.clone()),
+            schedule,
             pinned,
         })
     }
 
-    /// The seed of a task nobody described: a placeholder target on the default schedule.
-    pub fn default_seed(&self) -> TaskSeed {
-        TaskSeed {
-            target_info: placeholder_marker(),
-            schedule: self.default_schedule,
-            pinned: None,
-        }
+    /// The seed of a task nobody described.
+    pub fn default_seed(&self) -> &Arc<TaskSeed> {
+        &self.default
     }
 
     /// These seeds with a document's merged in: a later task replaces one with the same id in the
@@ -107,31 +115,28 @@ impl Seeds {
     ) -> Result<(Seeds, Vec<Touched>), FixtureError> {
         let mut next = self.clone();
         if let Some(partial) = doc.schedule {
-            next.default_schedule = partial.over(Schedule::default());
+            let default = Seeds::with_schedule(partial.over(Schedule::default()));
+            (next.default_schedule, next.default) = (default.default_schedule, default.default);
         }
         let mut seen = HashSet::new();
         let mut accounts = HashSet::new();
         let mut touched = Vec::with_capacity(doc.tasks.len());
         for (i, spec) in doc.tasks.iter().enumerate() {
             let at = |field: &str, msg: String| {
-                FixtureError::new(source, format!("tasks[{i}]{field}"), msg)
+                FixtureError::new(source, format!("tasks[{i}].{field}"), msg)
             };
-            let owner = keys
-                .owner(
-                    spec.access_key_id.as_deref(),
-                    spec.account_id.as_deref(),
-                    UnknownKey::Refuse,
-                )
-                .map_err(|(field, msg)| at(&format!(".{field}"), msg))?
+            let named = (spec.access_key_id.as_deref(), spec.account_id.as_deref());
+            let owner = (keys.owner(named.0, named.1, UnknownKey::Refuse))
+                .map_err(|(field, msg)| at(field, msg))?
                 .map(|account| intern(&mut accounts, account));
             if !seen.insert((owner.clone(), spec.task_id)) {
                 let msg = format!(
                     "task {} is defined twice for the same account",
                     spec.task_id
                 );
-                return Err(at(".taskId", msg));
+                return Err(at("taskId", msg));
             }
-            let seed = next.seed(spec).map_err(|msg| at(".targetInfo", msg))?;
+            let seed = next.make_seed(spec.target_info.as_ref(), spec.schedule, spec.progress);
             touched.push((owner.clone(), spec.task_id));
             match owner {
                 Some(account) => next.owned.insert((account, spec.task_id), seed),
@@ -139,27 +144,6 @@ impl Seeds {
             };
         }
         Ok((next, touched))
-    }
-
-    /// A fixture task's seed. Without `targetInfo` it keeps the shared placeholder marker rather
-    /// than its own copy of the placeholder text (a million-task fixture stays small).
-    fn seed(&self, spec: &TaskSpec) -> Result<TaskSeed, String> {
-        match spec.target_info {
-            None => Ok(TaskSeed {
-                pinned: spec.progress,
-                schedule: spec
-                    .schedule
-                    .unwrap_or_default()
-                    .over(self.default_schedule),
-                ..self.default_seed()
-            }),
-            Some(_) => self.make_seed(
-                spec.task_id,
-                spec.target_info.as_ref(),
-                spec.schedule,
-                spec.progress,
-            ),
-        }
     }
 }
 
@@ -195,6 +179,17 @@ mod tests {
         let seed = seeds.seed_for(&Arc::from("any"), 5).expect("shared task");
         assert_eq!(seed.schedule.init, Phase::Polls(2));
         assert_eq!(seed.schedule.outcome, Outcome::Failed);
+    }
+
+    #[test]
+    fn tasks_that_need_nothing_of_their_own_share_one_seed() {
+        let seeds = merged(
+            r#"{"tasks": [{"taskId": 1}, {"taskId": 2}, {"taskId": 3, "progress": "Success"}]}"#,
+        )
+        .expect("valid");
+        let seed = |id| seeds.seed_for(&Arc::from("a"), id).expect("defined");
+        assert!(Arc::ptr_eq(seed(1), seed(2)) && Arc::ptr_eq(seed(1), seeds.default_seed()));
+        assert!(!Arc::ptr_eq(seed(1), seed(3)));
     }
 
     #[test]

@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::task_map::{TaskMap, TaskView};
-use super::task_seeds::{Seeds, TaskSeed, Touched};
+use super::task_seeds::{Seeds, Touched};
+use crate::fixtures::TargetInfo;
 use crate::model::clock::Millis;
 use crate::model::rng;
 use crate::model::schedule::{PartialSchedule, Progress};
-use crate::model::task::Task;
+use crate::model::task::{Task, TaskSeed};
 use crate::protocol::ApiError;
 
 /// A task to create through the admin API or `MockServer`: a fixture task whose id is optional (a
@@ -25,7 +25,7 @@ pub struct NewTask {
     pub access_key_id: Option<String>,
     pub account_id: Option<String>,
     /// A JSON array of `{type, name, target}`, or that array as a string.
-    pub target_info: Option<Value>,
+    pub target_info: Option<TargetInfo>,
     pub schedule: Option<PartialSchedule>,
     /// Pins the task at this progress.
     pub progress: Option<Progress>,
@@ -119,7 +119,7 @@ impl Tasks {
             match seeds.seed_for(account, task_id) {
                 Some(seed) => Some(self.task(account, task_id, seed, now)),
                 None if create_unknown => match self.room_for_one(account) {
-                    Ok(()) => Some(self.task(account, task_id, &seeds.default_seed(), now)),
+                    Ok(()) => Some(self.task(account, task_id, seeds.default_seed(), now)),
                     Err(err) => {
                         refused = Some(err);
                         None
@@ -147,10 +147,11 @@ impl Tasks {
         now: Millis,
     ) -> Result<i64, ApiError> {
         self.room_for_one(account)?;
-        let seed = TaskSeed {
-            target_info: Arc::from(target_info),
-            ..self.seeds().default_seed()
-        };
+        let seed = Arc::new(TaskSeed {
+            target_info: target_info.into_boxed_str(),
+            schedule: Arc::clone(&self.seeds().default_seed().schedule),
+            pinned: None,
+        });
         Ok(self.insert_new(account, &seed, now))
     }
 
@@ -161,15 +162,8 @@ impl Tasks {
         spec: &NewTask,
         now: Millis,
     ) -> Result<TaskView, String> {
-        let seed = self
-            .seeds()
-            .make_seed(
-                spec.task_id.unwrap_or(0),
-                spec.target_info.as_ref(),
-                spec.schedule,
-                spec.progress,
-            )
-            .map_err(|msg| format!("targetInfo: {msg}"))?;
+        let seed =
+            (self.seeds()).make_seed(spec.target_info.as_ref(), spec.schedule, spec.progress);
         let replacing = spec
             .task_id
             .is_some_and(|id| self.peek(account, id, now).is_some());
@@ -190,7 +184,7 @@ impl Tasks {
     }
 
     /// Inserts a task under a new id, unique in the account and not seeded for it.
-    fn insert_new(&self, account: &Arc<str>, seed: &TaskSeed, now: Millis) -> i64 {
+    fn insert_new(&self, account: &Arc<str>, seed: &Arc<TaskSeed>, now: Millis) -> i64 {
         let seeds = self.seeds();
         loop {
             let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -203,17 +197,11 @@ impl Tasks {
     }
 
     /// A fresh task from a seed; a failure rate is drawn from the run's seed, the account and id.
-    fn task(&self, account: &str, task_id: i64, seed: &TaskSeed, now: Millis) -> Task {
+    fn task(&self, account: &str, task_id: i64, seed: &Arc<TaskSeed>, now: Millis) -> Task {
         let draw = rng::unit(rng::hash(
             self.run_seed,
             &[account.as_bytes(), &task_id.to_le_bytes()],
         ));
-        Task::new(
-            Arc::clone(&seed.target_info),
-            seed.schedule,
-            seed.pinned,
-            now,
-            draw,
-        )
+        Task::new(Arc::clone(seed), now, draw)
     }
 }

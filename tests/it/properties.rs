@@ -9,7 +9,7 @@ use proptest::option;
 use proptest::prelude::*;
 use proptest::sample::select;
 use sas_mock::model::schedule::{Outcome, Phase, Progress, Schedule};
-use sas_mock::model::task::Task;
+use sas_mock::model::task::{Task, TaskSeed};
 use sas_mock::protocol::encoding::encode_pairs;
 use sas_mock::protocol::encoding::{parse_form, pct_encode};
 use sas_mock::protocol::error::CATALOG;
@@ -104,7 +104,12 @@ fn pinned() -> impl Strategy<Value = Option<Progress>> {
 const START: i64 = 1_000_000;
 
 fn new_task(schedule: Schedule, pinned: Option<Progress>, draw: f64) -> Task {
-    Task::new(Arc::from("[]"), schedule, pinned, START, draw)
+    let seed = TaskSeed {
+        target_info: "[]".into(),
+        schedule: Arc::new(schedule),
+        pinned,
+    };
+    Task::new(Arc::new(seed), START, draw)
 }
 
 /// Observes `task` at each `(now, poll)` and checks that progress never goes backwards, ends in
@@ -116,7 +121,7 @@ fn check_never_regresses(
     let mut last = Progress::Init;
     for (now, poll) in observations {
         let seen = task.observe(now, poll);
-        if let Some(pin) = task.pinned {
+        if let Some(pin) = task.seed.pinned {
             prop_assert_eq!(seen, pin);
             continue;
         }
