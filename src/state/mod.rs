@@ -6,6 +6,7 @@
 //! | [`tasks`] | scan tasks: fixture seeds ([`task_seeds`]) and live tasks ([`task_map`]) |
 //! | [`faults`] | fault rules in force, and those the fixtures define |
 //! | [`stubs`] | fixed answers for catalogued actions |
+//! | [`machines`] | machines, and each account's scans and alerts ([`machines::ledger`]) |
 //! | [`rules`] | what faults, stubs and limits share: ids, origins, reset |
 //! | [`nonces`] | signature nonces seen in the last 15 minutes |
 //! | [`journal`] | the last requests answered |
@@ -16,6 +17,7 @@
 pub mod accounts;
 pub mod faults;
 pub mod journal;
+pub mod machines;
 pub mod nonces;
 pub mod rules;
 pub mod stubs;
@@ -34,6 +36,7 @@ use crate::settings::Settings;
 use accounts::{Accounts, UnknownKey, DEFAULT_ACCOUNT};
 use faults::{FaultRule, Faults};
 use journal::Journal;
+use machines::Machines;
 use nonces::NonceStore;
 use stubs::{Stub, Stubs};
 use task_map::TaskView;
@@ -48,6 +51,7 @@ pub struct AppState {
     pub tasks: Tasks,
     pub faults: Faults,
     pub stubs: Stubs,
+    pub machines: Machines,
     pub nonces: NonceStore,
     pub journal: Journal,
     /// Request ids of RPC answers, reproducible under the seed.
@@ -65,6 +69,7 @@ pub struct Summary {
     pub tasks: usize,
     pub faults: usize,
     pub stubs: usize,
+    pub machines: usize,
 }
 
 impl AppState {
@@ -76,6 +81,7 @@ impl AppState {
             tasks: Tasks::new(settings.seed),
             faults: Faults::new(settings.seed),
             stubs: Stubs::default(),
+            machines: Machines::new(settings.seed),
             nonces: NonceStore::new(settings.nonce_capacity, settings.seed),
             journal: Journal::new(settings.journal_size),
             request_ids: Sequence::new(settings.seed, 1),
@@ -97,22 +103,27 @@ impl AppState {
         let (seeds, touched) = self.tasks.seeds().merged(source, doc, &keys)?;
         let faults = self.faults.stage(source, doc, &keys)?;
         let stubs = self.stubs.stage(source, doc, &keys)?;
+        let machines = self.machines.stage(source, doc, &keys)?;
         self.accounts.install(keys);
         self.tasks.install(seeds, &touched, self.clock.now());
         self.faults.rules.install(faults);
         self.stubs.rules.install(stubs);
+        self.machines.rules.install(machines);
         Ok(Summary {
             accounts: doc.accounts.len(),
             tasks: doc.tasks.len(),
             faults: doc.faults.len(),
             stubs: doc.stubs.len(),
+            machines: doc.machines.len(),
         })
     }
 
     /// Back to the loaded fixtures, for every account or one: tasks, poll counts, fault rules and
-    /// their counters, the journal (and, for all, the nonces). The clock is left alone.
+    /// their counters, machines (no scans, no alerts), the journal (and, for all, the nonces). The
+    /// clock is left alone.
     pub fn reset(&self, account: Option<&str>) {
         self.tasks.reset(account, self.clock.now());
+        self.machines.reset(account);
         self.faults.rules.reset(account);
         self.stubs.rules.reset(account);
         self.journal.clear(account);
