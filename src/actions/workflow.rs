@@ -1,8 +1,9 @@
 //! What the scan-workflow operations share: reaching the caller's ledger with every finished scan
 //! settled, the `Levels` filter, and the pieces of their answers.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
+use super::params::Page;
 use super::ActionContext;
 use crate::model::finding::Level;
 use crate::protocol::{ApiError, Reply, RpcRequest};
@@ -20,6 +21,11 @@ pub fn object(value: Value) -> Reply {
         Value::Object(fields) => fields,
         _ => Reply::new(),
     }
+}
+
+/// `PageInfo` of the `List*` operations.
+pub fn page_info(page: Page, total: usize) -> Value {
+    json!({ "CurrentPage": page.current, "PageSize": page.size, "TotalCount": total })
 }
 
 /// The levels a comma-separated parameter names (none: every level); a name that is not a level
