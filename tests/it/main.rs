@@ -11,6 +11,7 @@ mod in_process;
 mod lifecycle;
 mod properties;
 mod rpc;
+mod scan_workflow;
 mod signatures;
 mod stubs;
 mod support;
