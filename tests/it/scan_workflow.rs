@@ -7,6 +7,7 @@ mod admin;
 mod alerts;
 mod newer;
 mod older;
+mod signing;
 
 use axum::http::Method;
 use serde_json::{json, Value};
