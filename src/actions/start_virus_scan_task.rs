@@ -15,7 +15,8 @@ pub fn handle(ctx: &ActionContext<'_>) -> Result<Reply, ApiError> {
     let target_info =
         normalize_target_info(raw).map_err(|why| ApiError::illegal_param().because(why))?;
     let task_id = (ctx.state.tasks).start(&ctx.caller.account, target_info.clone(), ctx.now);
-    (ctx.state.machines).start_scan(&ctx.caller.account, task_id, &target_info, ctx.now);
+    let (account, tasks) = (&ctx.caller.account, &ctx.state.tasks.live);
+    (ctx.state.machines).start_scan(account, tasks, (task_id, &target_info), ctx.now);
     let mut reply = Reply::new();
     reply.insert("ScanTaskId".into(), Value::from(task_id));
     Ok(reply)

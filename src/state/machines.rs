@@ -105,11 +105,21 @@ impl Machines {
 
     /// Records a scan `StartVirusScanTask` started as task `task_id`, over what its `TargetInfo`
     /// (already checked) covers among the account's machines now.
-    pub fn start_scan(&self, account: &Arc<str>, task_id: i64, target_info: &str, now: Millis) {
+    pub fn start_scan(
+        &self,
+        account: &Arc<str>,
+        tasks: &TaskMap,
+        started: (i64, &str),
+        now: Millis,
+    ) {
+        let (task_id, target_info) = started;
         let targets: Vec<Target> = serde_json::from_str(target_info).unwrap_or_default();
         let (covered, unknown) = coverage(&self.of(account), &targets);
         let shown = Arc::from(target_info);
         self.with_ledger(account, |ledger| {
+            if ledger.crowded() {
+                ledger.settle(account, tasks, now);
+            }
             ledger.start_scan(task_id, shown, covered, unknown, now);
         });
     }

@@ -44,6 +44,9 @@ enum Ready {
     Newer(usize, usize),
 }
 
+/// Below this many pending scans, a scan start never settles them.
+const FEW_PENDING: usize = 64;
+
 #[derive(Debug)]
 pub struct Ledger {
     alerts: Vec<Alert>,
@@ -55,6 +58,8 @@ pub struct Ledger {
     /// `ClientToken` → the root task it created.
     tokens: HashMap<String, String>,
     scans_started: usize,
+    /// How many pending scans make a scan start settle them first (see [`Ledger::crowded`]).
+    settle_at: usize,
     seed: u64,
     account: Arc<str>,
 }
@@ -71,6 +76,7 @@ impl Ledger {
             roots: Vec::new(),
             tokens: HashMap::new(),
             scans_started: 0,
+            settle_at: FEW_PENDING,
             seed: run_seed,
             account: Arc::clone(account),
         }
@@ -212,6 +218,14 @@ impl Ledger {
         for (at, source) in ready {
             self.collect_from(source, at);
         }
+        self.settle_at = (2 * self.pending.len()).max(FEW_PENDING);
+    }
+
+    /// Whether the scans waiting to be settled have doubled since they last were: when nothing
+    /// reads alerts (a load test starting scan after scan), a start settles them then, so they
+    /// stay about as many as are still running, at a cost that is constant per scan on average.
+    pub fn crowded(&self) -> bool {
+        self.pending.len() >= self.settle_at
     }
 
     fn collect_from(&mut self, source: Ready, at: Millis) {
@@ -282,3 +296,7 @@ impl Ledger {
         task_id
     }
 }
+
+#[cfg(test)]
+#[path = "ledger_tests.rs"]
+mod tests;
