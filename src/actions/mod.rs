@@ -3,8 +3,21 @@
 //! Adding an operation is one new file here plus one line in [`EMULATED`]. An action of the
 //! catalog without an entry here is answered by a stub, or else by a clear "not emulated" error.
 
+mod create_virus_scan_once_task;
+mod describe_latest_scan_task;
 mod describe_scan_task_progress;
+mod describe_scan_task_statistics;
+mod describe_susp_events;
+mod get_virus_scan_latest_task_statistic;
+mod handle_security_events;
+mod list_virus_scan_machine;
+mod list_virus_scan_machine_event;
+mod list_virus_scan_task;
+mod operate_virus_events;
+pub mod params;
 mod start_virus_scan_task;
+mod susp_event;
+mod workflow;
 
 use crate::model::clock::Millis;
 use crate::protocol::{ApiError, Reply, RpcRequest};
@@ -30,6 +43,28 @@ pub const EMULATED: &[(&str, Handler)] = &[
         describe_scan_task_progress::handle,
     ),
     ("StartVirusScanTask", start_virus_scan_task::handle),
+    ("DescribeLatestScanTask", describe_latest_scan_task::handle),
+    (
+        "DescribeScanTaskStatistics",
+        describe_scan_task_statistics::handle,
+    ),
+    ("DescribeSuspEvents", describe_susp_events::handle),
+    ("HandleSecurityEvents", handle_security_events::handle),
+    (
+        "CreateVirusScanOnceTask",
+        create_virus_scan_once_task::handle,
+    ),
+    (
+        "GetVirusScanLatestTaskStatistic",
+        get_virus_scan_latest_task_statistic::handle,
+    ),
+    ("ListVirusScanTask", list_virus_scan_task::handle),
+    ("ListVirusScanMachine", list_virus_scan_machine::handle),
+    (
+        "ListVirusScanMachineEvent",
+        list_virus_scan_machine_event::handle,
+    ),
+    ("OperateVirusEvents", operate_virus_events::handle),
 ];
 
 /// The handler of an emulated action.

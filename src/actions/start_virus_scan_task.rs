@@ -1,4 +1,5 @@
-//! `StartVirusScanTask(TargetInfo)` → `ScanTaskId`: a new task on the default schedule.
+//! `StartVirusScanTask(TargetInfo)` → `ScanTaskId`: a new task on the default schedule, and a
+//! scan of the account's machines it covers (their findings become alerts once it succeeds).
 
 use serde_json::Value;
 
@@ -13,7 +14,9 @@ pub fn handle(ctx: &ActionContext<'_>) -> Result<Reply, ApiError> {
         .ok_or_else(|| ApiError::illegal_param().because("TargetInfo is missing or empty"))?;
     let target_info =
         normalize_target_info(raw).map_err(|why| ApiError::illegal_param().because(why))?;
-    let task_id = (ctx.state.tasks).start(&ctx.caller.account, target_info, ctx.now)?;
+    let task_id = (ctx.state.tasks).start(&ctx.caller.account, target_info.clone(), ctx.now)?;
+    let (account, tasks) = (&ctx.caller.account, &ctx.state.tasks.live);
+    (ctx.state.machines).start_scan(account, tasks, (task_id, &target_info), ctx.now);
     let mut reply = Reply::new();
     reply.insert("ScanTaskId".into(), Value::from(task_id));
     Ok(reply)

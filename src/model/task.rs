@@ -25,6 +25,17 @@ pub struct TaskSeed {
     pub pinned: Option<Progress>,
 }
 
+impl TaskSeed {
+    /// A seed of its own (no schedule shared).
+    pub fn new(target_info: &str, schedule: Schedule, pinned: Option<Progress>) -> Arc<TaskSeed> {
+        Arc::new(TaskSeed {
+            target_info: target_info.into(),
+            schedule: Arc::new(schedule),
+            pinned,
+        })
+    }
+}
+
 /// One scan task as the store keeps it: 56 bytes besides its seed, for a million of them fit in
 /// the memory budget (polls and intervals in 32 bits, "not yet" told by the poll count rather than
 /// by `Option`s).
@@ -100,6 +111,33 @@ impl Task {
         self.seed.pinned.unwrap_or(self.phase)
     }
 
+    /// When the task reached its final state, once it has (a pinned final task: when it was
+    /// made). As of its last observation.
+    pub fn ended_at(&self) -> Option<Millis> {
+        match self.seed.pinned {
+            Some(pinned) => pinned.is_final().then_some(self.created_at),
+            None => self.phase.is_final().then_some(self.phase_start),
+        }
+    }
+
+    /// How far through its schedule the task is, in percent, as of its last observation (at
+    /// `now`): 0 in `init`, 100 once final, and in `Processing` the part of that phase gone by,
+    /// in time or in polls, kept within 1..=99 (50 for a task pinned there).
+    pub fn percent(&self, now: Millis) -> u8 {
+        match (self.seed.pinned, self.phase) {
+            (Some(Progress::Init), _) | (None, Progress::Init) => 0,
+            (Some(Progress::Processing), _) => 50,
+            (Some(_), _) | (None, Progress::Success | Progress::Failed) => 100,
+            (None, Progress::Processing) => {
+                let done = match self.seed.schedule.processing {
+                    Phase::Time(length) => (now - self.phase_start) as f64 / length.max(1) as f64,
+                    Phase::Polls(n) => self.phase_polls as f64 / n.max(1) as f64,
+                };
+                (done * 100.0).clamp(1.0, 99.0) as u8
+            }
+        }
+    }
+
     fn advance(&mut self, now: Millis) {
         while let Some(length) = self.current_phase_length() {
             let ended_at = match length {
@@ -135,11 +173,7 @@ mod tests {
     use crate::model::schedule::Outcome;
 
     pub fn seed(schedule: Schedule, pinned: Option<Progress>) -> Arc<TaskSeed> {
-        Arc::new(TaskSeed {
-            target_info: "[]".into(),
-            schedule: Arc::new(schedule),
-            pinned,
-        })
+        TaskSeed::new("[]", schedule, pinned)
     }
 
     fn task(init: Phase, processing: Phase, outcome: Outcome) -> Task {
@@ -216,6 +250,53 @@ mod tests {
         assert_eq!(t.observe(0, true), Progress::Processing);
         assert_eq!(t.observe(3_000, true), Progress::Success);
         assert_eq!(t.observe(-5_000, true), Progress::Success);
+    }
+
+    #[test]
+    fn a_task_knows_how_far_it_is_and_when_it_ended() {
+        let mut t = task(Phase::Time(1_000), Phase::Time(4_000), Outcome::Success);
+        let seen: Vec<_> = [1_000, 2_000, 3_000, 5_999, 6_000, 9_000]
+            .into_iter()
+            .map(|now| {
+                t.observe(now, false);
+                (t.percent(now), t.ended_at())
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (0, None),
+                (1, None),
+                (25, None),
+                (99, None),
+                (100, Some(6_000)),
+                (100, Some(6_000))
+            ]
+        );
+        let mut polled = task(Phase::Polls(0), Phase::Polls(4), Outcome::Failed);
+        polled.observe(7_000, true);
+        assert_eq!(polled.percent(7_000), 25);
+        for _ in 0..4 {
+            polled.observe(8_000, true);
+        }
+        assert_eq!(
+            (polled.percent(8_000), polled.ended_at()),
+            (100, Some(8_000))
+        );
+    }
+
+    #[test]
+    fn a_pinned_task_is_half_way_while_processing_and_ended_when_made() {
+        let pinned = |progress| {
+            Task::new(
+                TaskSeed::new("[]", Schedule::default(), Some(progress)),
+                500,
+                0.0,
+            )
+        };
+        assert_eq!(pinned(Progress::Processing).percent(9_000), 50);
+        assert_eq!(pinned(Progress::Init).ended_at(), None);
+        assert_eq!(pinned(Progress::Failed).ended_at(), Some(500));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! | [`faults`] | fault rules in force, and those the fixtures define |
 //! | [`stubs`] | fixed answers for catalogued actions |
 //! | [`limits`] | flow control: token buckets on the mock's clock |
+//! | [`machines`] | machines, and each account's scans and alerts ([`machines::ledger`]) |
 //! | [`rules`] | what faults, stubs and limits share: ids, origins, reset |
 //! | [`nonces`] | signature nonces seen in the last 15 minutes |
 //! | [`journal`] | the last requests answered |
@@ -18,6 +19,7 @@ pub mod accounts;
 pub mod faults;
 pub mod journal;
 pub mod limits;
+pub mod machines;
 pub mod nonces;
 pub mod rules;
 pub mod stubs;
@@ -37,6 +39,7 @@ use accounts::{Accounts, UnknownKey, DEFAULT_ACCOUNT};
 use faults::{FaultRule, Faults};
 use journal::Journal;
 use limits::{Limit, Limits};
+use machines::Machines;
 use nonces::NonceStore;
 use stubs::{Stub, Stubs};
 use task_map::TaskView;
@@ -52,6 +55,7 @@ pub struct AppState {
     pub faults: Faults,
     pub stubs: Stubs,
     pub limits: Limits,
+    pub machines: Machines,
     pub nonces: NonceStore,
     pub journal: Journal,
     /// Request ids of RPC answers, reproducible under the seed.
@@ -70,6 +74,7 @@ pub struct Summary {
     pub faults: usize,
     pub stubs: usize,
     pub limits: usize,
+    pub machines: usize,
 }
 
 impl AppState {
@@ -82,6 +87,7 @@ impl AppState {
             faults: Faults::new(settings.seed),
             stubs: Stubs::default(),
             limits: Limits::default(),
+            machines: Machines::new(settings.seed),
             nonces: NonceStore::new(settings.nonce_capacity, settings.seed),
             journal: Journal::new(settings.journal_size),
             request_ids: Sequence::new(settings.seed, 1),
@@ -104,24 +110,29 @@ impl AppState {
         let faults = self.faults.stage(source, doc, &keys)?;
         let stubs = self.stubs.stage(source, doc, &keys)?;
         let limits = self.limits.stage(source, doc, &keys)?;
+        let machines = self.machines.stage(source, doc, &keys)?;
         self.accounts.install(keys);
         self.tasks.install(seeds, &touched, self.clock.now());
         self.faults.rules.install(faults);
         self.stubs.rules.install(stubs);
         self.limits.rules.install(limits);
+        self.machines.rules.install(machines);
         Ok(Summary {
             accounts: doc.accounts.len(),
             tasks: doc.tasks.len(),
             faults: doc.faults.len(),
             stubs: doc.stubs.len(),
             limits: doc.limits.len(),
+            machines: doc.machines.len(),
         })
     }
 
     /// Back to the loaded fixtures, for every account or one: tasks, poll counts, fault rules and
-    /// their counters, the journal (and, for all, the nonces). The clock is left alone.
+    /// their counters, machines (no scans, no alerts), the journal (and, for all, the nonces). The
+    /// clock is left alone.
     pub fn reset(&self, account: Option<&str>) {
         self.tasks.reset(account, self.clock.now());
+        self.machines.reset(account);
         self.faults.rules.reset(account);
         self.stubs.rules.reset(account);
         self.limits.rules.reset(account);

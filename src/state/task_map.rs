@@ -125,6 +125,18 @@ impl TaskMap {
         Some(view(&key, &task, progress))
     }
 
+    /// A task's progress at `now` (a read, not a poll) and, once it is final, when it got there.
+    pub fn ended(
+        &self,
+        account: &Arc<str>,
+        task_id: i64,
+        now: Millis,
+    ) -> Option<(Progress, Option<Millis>)> {
+        let mut task = self.tasks.get_mut(&(Arc::clone(account), task_id))?;
+        let progress = task.observe(now, false);
+        Some((progress, task.ended_at()))
+    }
+
     /// Inserts a task unless the id is taken in that account; returns whether it was inserted.
     pub fn insert_new(&self, account: &Arc<str>, task_id: i64, task: Task) -> bool {
         match self.tasks.entry((Arc::clone(account), task_id)) {
@@ -231,14 +243,10 @@ impl TaskMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::task::TaskSeed;
 
     fn task() -> Task {
-        let seed = crate::model::task::TaskSeed {
-            target_info: "[]".into(),
-            schedule: Arc::new(Schedule::default()),
-            pinned: None,
-        };
-        Task::new(Arc::new(seed), 0, 0.0)
+        Task::new(TaskSeed::new("[]", Schedule::default(), None), 0, 0.0)
     }
 
     #[test]

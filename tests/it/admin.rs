@@ -132,7 +132,7 @@ async fn fixtures_load_at_runtime_and_bad_ones_name_the_path() {
     let loaded = mock.admin(Method::POST, "/fixtures", Some(doc)).await;
     assert_eq!(
         loaded.json["loaded"],
-        json!({"accounts": 0, "tasks": 1, "faults": 1, "stubs": 0, "limits": 0}),
+        json!({"accounts": 0, "tasks": 1, "faults": 1, "stubs": 0, "limits": 0, "machines": 0}),
         "{}",
         loaded.text
     );

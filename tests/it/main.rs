@@ -13,6 +13,7 @@ mod limits;
 mod network;
 mod properties;
 mod rpc;
+mod scan_workflow;
 mod signatures;
 mod stubs;
 mod support;

@@ -104,12 +104,7 @@ fn pinned() -> impl Strategy<Value = Option<Progress>> {
 const START: i64 = 1_000_000;
 
 fn new_task(schedule: Schedule, pinned: Option<Progress>, draw: f64) -> Task {
-    let seed = TaskSeed {
-        target_info: "[]".into(),
-        schedule: Arc::new(schedule),
-        pinned,
-    };
-    Task::new(Arc::new(seed), START, draw)
+    Task::new(TaskSeed::new("[]", schedule, pinned), START, draw)
 }
 
 /// Observes `task` at each `(now, poll)` and checks that progress never goes backwards, ends in

@@ -134,16 +134,20 @@ async fn a_stub_overrides_an_emulated_action_and_may_answer_an_error_status() {
 #[tokio::test]
 async fn stubs_go_through_validation_faults_permissions_and_account_scopes() {
     let mock = Mock::new();
-    add(&mock, json!({"action": "ListVirusScanMachine", "accessKeyId": "testid", "response": {"Data": []}})).await;
+    add(
+        &mock,
+        json!({"action": "ListObjectScanEvent", "accessKeyId": "testid", "response": {"Data": []}}),
+    )
+    .await;
     let missing = mock
-        .rpc("Action=ListVirusScanMachine&AccessKeyId=testid")
+        .rpc("Action=ListObjectScanEvent&AccessKeyId=testid")
         .await;
     assert_eq!(
         missing.code(),
         "MissingCurrentPage",
         "required parameters are checked first"
     );
-    let query = "Action=ListVirusScanMachine&CurrentPage=1&PageSize=20";
+    let query = "Action=ListObjectScanEvent&CurrentPage=1&PageSize=20";
     assert_eq!(
         mock.rpc(&format!("{query}&AccessKeyId=testid"))
             .await
@@ -163,7 +167,14 @@ async fn stubs_go_through_validation_faults_permissions_and_account_scopes() {
             .code(),
         "NoPermission"
     );
-    mock.admin(Method::POST, "/faults", Some(json!({"match": {"action": "ListVirusScanMachine"}, "error": "ServerError", "times": 1}))).await;
+    mock.admin(
+        Method::POST,
+        "/faults",
+        Some(
+            json!({"match": {"action": "ListObjectScanEvent"}, "error": "ServerError", "times": 1}),
+        ),
+    )
+    .await;
     assert_eq!(
         mock.rpc(&format!("{query}&AccessKeyId=testid"))
             .await

@@ -1,5 +1,6 @@
 //! The admin API under `/__admin`: JSON in and out, for tests to steer the mock.
 
+mod machines;
 mod rules;
 mod system;
 mod tasks;
@@ -148,6 +149,14 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
                 .delete(rules::clear_limits),
         )
         .route("/limits/{id}", delete(rules::remove_limit))
+        .route(
+            "/machines",
+            get(machines::list)
+                .post(machines::add)
+                .delete(machines::clear),
+        )
+        .route("/machines/{id}", delete(machines::remove))
+        .route("/alerts", get(machines::alerts))
         .route("/fixtures", post(system::load_fixtures))
         .route("/reset", post(system::reset))
         .route("/clock", get(system::clock).post(system::move_clock))

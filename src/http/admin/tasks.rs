@@ -18,7 +18,7 @@ use crate::state::tasks::NewTask;
 use crate::state::AppState;
 
 /// The account named by `accountId` or `accessKeyId` in the query, if any.
-fn account_in(
+pub(super) fn account_in(
     state: &AppState,
     q: &HashMap<String, String>,
 ) -> Result<Option<Arc<str>>, AdminError> {
