@@ -198,11 +198,7 @@ fn domain(c: &mut Criterion) {
         processing: Phase::Time(5_000),
         ..Schedule::default()
     };
-    let seed = Arc::new(TaskSeed {
-        target_info: "[]".into(),
-        schedule: Arc::new(schedule),
-        pinned: None,
-    });
+    let seed = TaskSeed::new("[]", schedule, None);
     let mut task = Task::new(Arc::clone(&seed), NOW, 0.5);
     group.bench_function("progress_observe", |b| {
         b.iter(|| task.observe(black_box(NOW + 10), true))
