@@ -1,5 +1,6 @@
 //! The admin API under `/__admin`: JSON in and out, for tests to steer the mock.
 
+mod accounts;
 mod rules;
 mod system;
 mod tasks;
@@ -141,6 +142,7 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
                 .delete(rules::clear_stubs),
         )
         .route("/stubs/{id}", delete(rules::remove_stub))
+        .route("/accounts", get(accounts::list))
         .route("/fixtures", post(system::load_fixtures))
         .route("/reset", post(system::reset))
         .route("/clock", get(system::clock).post(system::move_clock))
