@@ -1,9 +1,11 @@
-//! The admin API under `/__admin`: JSON in and out, for tests to steer the mock.
+//! The admin API under `/__admin`: JSON in and out, for tests to steer the mock; and the dashboard
+//! page (`ui`) that shows it to a person.
 
 mod accounts;
 mod rules;
 mod system;
 mod tasks;
+mod ui;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -153,6 +155,7 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route_layer(middleware::from_fn_with_state(state, require_token));
     Router::new()
         .route("/health", get(system::health))
+        .merge(ui::routes())
         .merge(guarded)
         .method_not_allowed_fallback(|| async {
             AdminError(ApiError::admin(
