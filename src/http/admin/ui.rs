@@ -76,9 +76,10 @@ async fn style_css() -> Response {
 /// `{"tokenRequired", "version", "sections": {"machines": bool, …}}`: no data, only what the page
 /// needs to know before it asks for any.
 async fn config(State(state): State<Arc<AppState>>) -> Response {
+    let admin = super::router(Arc::clone(&state)).with_state(Arc::clone(&state));
     let mut sections = serde_json::Map::new();
     for name in OPTIONAL_SECTIONS {
-        sections.insert(name.to_owned(), json!(has_route(&state, name).await));
+        sections.insert(name.to_owned(), json!(has_route(&admin, name).await));
     }
     let body = json!({
         "tokenRequired": state.settings.admin_token.is_some(),
@@ -92,8 +93,7 @@ async fn config(State(state): State<Arc<AppState>>) -> Response {
 
 /// Whether the admin router answers `GET /<name>` with anything but its 404 fallback. Without the
 /// token the guard answers 401 before the handler runs; with none configured the handler lists.
-async fn has_route(state: &Arc<AppState>, name: &str) -> bool {
-    let router = super::router(Arc::clone(state)).with_state(Arc::clone(state));
+async fn has_route(admin: &Router, name: &str) -> bool {
     let Ok(request) = Request::builder()
         .method(Method::GET)
         .uri(format!("/{name}"))
@@ -101,7 +101,7 @@ async fn has_route(state: &Arc<AppState>, name: &str) -> bool {
     else {
         return false;
     };
-    match router.oneshot(request).await {
+    match admin.clone().oneshot(request).await {
         Ok(response) => response.status() != StatusCode::NOT_FOUND,
         Err(never) => match never {},
     }

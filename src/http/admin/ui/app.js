@@ -32,6 +32,8 @@ const state = {
   openSeq: null,
   clock: null,
   rules: { faults: [], stubs: [], limits: [] },
+  knownAccounts: new Set(),
+  accountsStale: true, // an account appeared that the selector does not offer yet
   unavailable: new Set(),
   rendered: new Map(), // what each list last rendered, to leave the DOM alone when nothing changed
 };
@@ -309,6 +311,7 @@ async function pollRequests(generation) {
   const data = await api(`/requests${accountQuery(query)}`);
   if (generation !== state.generation) return;
   const entries = (data && data.requests) || [];
+  noticeAccounts(entries);
   if (whole) replaceRequests(entries);
   else if (entries.length) addRequests(entries);
   renderRequestSummary();
@@ -599,6 +602,7 @@ function renderStringToSign(entry) {
 async function pollTasks(generation) {
   const data = await api(`/tasks${accountQuery()}`);
   if (generation !== state.generation) return;
+  noticeAccounts((data && data.tasks) || []);
   const tasks = ((data && data.tasks) || []).slice()
     .sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)) || b.taskId - a.taskId);
   const now = state.clock ? state.clock.epochMillis : null;
@@ -809,10 +813,17 @@ async function pollOptional(generation) {
 // ---------------------------------------------------------------------------------------------
 // Accounts and reset
 
+/** Marks the selector stale when `items` (requests, tasks) name an account it does not offer. */
+function noticeAccounts(items) {
+  if (items.some((i) => i.accountId && !state.knownAccounts.has(i.accountId))) state.accountsStale = true;
+}
+
 async function pollAccounts() {
-  if (state.polls % ACCOUNTS_EVERY !== 0) return;
+  if (!state.accountsStale && state.polls % ACCOUNTS_EVERY !== 0) return;
+  state.accountsStale = false;
   const data = await api('/accounts');
   const accounts = (data && data.accounts) || [];
+  state.knownAccounts = new Set(accounts.map((a) => a.accountId));
   renderInto($('account'), JSON.stringify([accounts, state.account]), () => {
     const options = [el('option', { value: '', text: 'All accounts' })];
     const ids = new Set();
@@ -883,6 +894,8 @@ function clearData() {
   state.lastSeq = 0;
   state.openSeq = null;
   state.rendered.clear();
+  state.knownAccounts = new Set();
+  state.accountsStale = true;
   $('requests-body').replaceChildren();
   ['tasks-content', 'faults-content', 'stubs-content', 'limits-content', 'machines-content',
     'alerts-content', 'detail-summary', 'detail-source', 'detail-sts', 'detail-params']
