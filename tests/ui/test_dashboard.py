@@ -250,6 +250,65 @@ def test_the_keyboard_reaches_every_control_and_the_request_rows(page, mock):
     assert outline != "none", "the focused element shows its focus"
 
 
+# What the machines, alerts and limits endpoints answer in builds that have them (this one may not):
+# the page is given them by a fetch wrapper installed before its own script runs.
+FAKE_SECTIONS = r"""
+(() => {
+  const real = window.fetch.bind(window);
+  const json = (body) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } });
+  const lists = {
+    '/__admin/machines': { machines: [{ accountId: '1234567890123456', uuid: '503201a7-14c6-4280-801b-1169ed420000',
+      instanceId: 'i-bp1example', instanceName: 'web-1', internetIp: '47.0.0.1', intranetIp: '172.16.0.5', groupId: 1001,
+      findings: [{ name: 'Trojan:Linux/Mirai', level: 'serious', type: 'Malicious process (cloud scan)',
+        details: { 'File path': '/tmp/.x' } }] }] },
+    '/__admin/alerts': { alerts: [{ accountId: '1234567890123456', id: 7, uuid: '503201a7-14c6-4280-801b-1169ed420000',
+      instanceName: 'web-1', name: 'Trojan:Linux/Mirai', level: 'serious', type: 'Malicious process (cloud scan)',
+      status: 1, dealed: 'N', occurrenceTime: '2026-01-01T00:00:06Z', lastTime: '2026-01-01T00:00:06Z' }] },
+    '/__admin/limits': { limits: [{ id: 3, origin: 'fixture', accountId: null, action: 'DescribeScanTaskProgress',
+      rate: '2/s', burst: 2, error: 'Throttling.User', retryAfter: '500ms' }] },
+  };
+  window.fetch = async (input, init) => {
+    const url = new URL(typeof input === 'string' ? input : input.url, window.location.href);
+    if (url.pathname === '/__admin/ui/config') {
+      const config = await (await real(input, init)).json();
+      config.sections = { machines: true, alerts: true, limits: true };
+      return json(config);
+    }
+    if (url.pathname === '/__admin/limits' && url.searchParams.has('accountId')) {
+      return new Response(JSON.stringify({ Code: 'InvalidAdminRequest', Message: 'unknown filter' }), { status: 400 });
+    }
+    return url.pathname in lists ? json(lists[url.pathname]) : real(input, init);
+  };
+})();
+"""
+
+
+def test_machines_alerts_and_limits_show_when_the_build_serves_them(page, mock):
+    script = page.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FAKE_SECTIONS})
+    try:
+        page.get(f"{mock.url}/__admin/ui")
+        live(page)
+        machines = wait_for(page, lambda d: d.find_elements(By.CSS_SELECTOR, "#machines-content tbody tr"), "machines")
+        assert "web-1" in machines[0].text and "1: Trojan:Linux/Mirai" in machines[0].text
+        alerts = page.find_elements(By.CSS_SELECTOR, "#alerts-content tbody tr")
+        assert "Trojan:Linux/Mirai" in alerts[0].text and "serious" in alerts[0].text
+        assert "00:00:06.000" in alerts[0].text, "times are shown on the mock clock"
+        limits = page.find_elements(By.CSS_SELECTOR, "#limits-content tbody tr")
+        assert "2/s" in limits[0].text and "Throttling.User" in limits[0].text
+
+        # A section whose endpoint refuses a read says so, and the rest of the page goes on.
+        assert mock.rpc(Action="DescribeScanTaskProgress", TaskId="100001", AccessKeyId="testid") == 200
+        select = page.find_element(By.ID, "account")
+        option = f"option[value='{MAIN_ACCOUNT}']"
+        wait_for(page, lambda d: select.find_elements(By.CSS_SELECTOR, option), "the account in the selector")
+        select.find_element(By.CSS_SELECTOR, option).click()
+        wait_for(page, lambda d: "400 InvalidAdminRequest" in text_of(d, "#limits-content"), "the refusal")
+        wait_for(page, lambda d: request_rows(d, "DescribeScanTaskProgress"), "the account's requests")
+        assert text_of(page, "#connection") == "Live"
+    finally:
+        page.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]})
+
+
 def test_with_an_admin_token_the_page_shows_nothing_until_the_token_is_given(driver, guarded_mock, console,
                                                                           expect_console_errors):
     assert guarded_mock.rpc(Action="StartVirusScanTask", TargetInfo=TARGET) == 200

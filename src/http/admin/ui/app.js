@@ -34,7 +34,8 @@ const state = {
   rules: { faults: [], stubs: [], limits: [] },
   knownAccounts: new Set(),
   accountsStale: true, // an account appeared that the selector does not offer yet
-  unavailable: new Set(),
+  unavailable: new Set(), // optional endpoints this build answered 404
+  sectionErrors: new Map(), // kind -> why its endpoint refused the last read
   rendered: new Map(), // what each list last rendered, to leave the DOM alone when nothing changed
 };
 
@@ -687,29 +688,39 @@ async function pollRules(generation) {
   if (generation !== state.generation) return;
   const [faults, stubs, limits] = lists;
   state.rules = { faults: faults || [], stubs: stubs || [], limits: limits || [] };
-  renderInto($('faults-content'), JSON.stringify(faults), () => faultList(faults));
-  renderInto($('stubs-content'), JSON.stringify(stubs), () => stubList(stubs));
-  renderInto($('limits-content'), JSON.stringify(limits), () => limitList(limits));
+  renderInto($('faults-content'), listKey('faults', faults), () => faultList(faults));
+  renderInto($('stubs-content'), listKey('stubs', stubs), () => stubList(stubs));
+  renderInto($('limits-content'), listKey('limits', limits), () => limitList(limits));
 }
 
-/** `GET /__admin/<kind>`'s list, or null when this build has no such endpoint. */
+/**
+ * `GET /__admin/<kind>`'s list, or null when this build has no such endpoint or it refused the
+ * request (the reason is kept for `notAvailable`): one section's trouble never stops the others.
+ */
 async function optionalList(kind) {
   const known = state.config && state.config.sections && kind in state.config.sections;
   if (state.unavailable.has(kind) || (known && !state.config.sections[kind])) return null;
   try {
     const data = await api(`/${kind}${kind === 'machines' ? '' : accountQuery()}`);
+    state.sectionErrors.delete(kind);
     return (data && data[kind]) || [];
   } catch (err) {
-    if (err instanceof HttpError && err.status === 404) {
-      state.unavailable.add(kind);
-      return null;
-    }
-    throw err;
+    if (!(err instanceof HttpError)) throw err;
+    if (err.status === 404) state.unavailable.add(kind);
+    else state.sectionErrors.set(kind, `Could not read it: ${err.status} ${err.code || ''} ${err.message}`);
+    return null;
   }
 }
 
-function notAvailable() {
-  return el('p', { class: 'muted', text: 'Not available in this build.' });
+/** What a section shows without its list, and the render key that goes with it. */
+function notAvailable(kind) {
+  const problem = state.sectionErrors.get(kind);
+  return el('p', { class: problem ? 'message' : 'muted', 'data-state': problem ? 'error' : null,
+    text: problem || 'Not available in this build.' });
+}
+
+function listKey(kind, list) {
+  return JSON.stringify([list, list === null ? state.sectionErrors.get(kind) || '' : '']);
 }
 
 function ruleClass(rule, used) {
@@ -750,7 +761,7 @@ function describeLimit(l) {
 }
 
 function faultList(faults) {
-  if (faults === null) return notAvailable();
+  if (faults === null) return notAvailable('faults');
   if (!faults.length) return emptyState('No fault rules in force.');
   return table('Fault rules in force, first added first', [
     { label: 'Id', value: (f) => `#${f.id}` },
@@ -764,7 +775,7 @@ function faultList(faults) {
 }
 
 function stubList(stubs) {
-  if (stubs === null) return notAvailable();
+  if (stubs === null) return notAvailable('stubs');
   if (!stubs.length) return emptyState('No stubs in force.');
   return table('Stubs in force, first added first', [
     { label: 'Id', value: (s) => `#${s.id}` },
@@ -777,7 +788,7 @@ function stubList(stubs) {
 }
 
 function limitList(limits) {
-  if (limits === null) return notAvailable();
+  if (limits === null) return notAvailable('limits');
   if (!limits.length) return emptyState('No limits in force.');
   const columns = genericColumns(limits,
     ['id', 'accountId', 'action', 'accessKeyId', 'rate', 'burst', 'error', 'retryAfter', 'times', 'used', 'origin']);
@@ -793,16 +804,16 @@ async function pollOptional(generation) {
   const mine = (items) => (items && state.account
     ? items.filter((i) => i.accountId === undefined || i.accountId === state.account) : items);
   const shownMachines = mine(machines);
-  renderInto($('machines-content'), JSON.stringify([shownMachines, state.account]), () => {
-    if (shownMachines === null) return notAvailable();
+  renderInto($('machines-content'), listKey('machines', shownMachines) + state.account, () => {
+    if (shownMachines === null) return notAvailable('machines');
     if (!shownMachines.length) return emptyState('No machines: fixtures define them ("machines").');
     return table('Machines', genericColumns(shownMachines, ['instanceName', 'uuid', 'accountId',
       'instanceId', 'internetIp', 'intranetIp', 'groupId', 'findings'],
     state.account ? ['accountId'] : []), shownMachines);
   });
   const shownAlerts = mine(alerts);
-  renderInto($('alerts-content'), JSON.stringify([shownAlerts, state.account]), () => {
-    if (shownAlerts === null) return notAvailable();
+  renderInto($('alerts-content'), listKey('alerts', shownAlerts) + state.account, () => {
+    if (shownAlerts === null) return notAvailable('alerts');
     if (!shownAlerts.length) return emptyState('No alerts yet: a finished scan turns its machines\' findings into alerts.');
     return table('Alerts', genericColumns(shownAlerts, ['occurrenceTime', 'lastTime', 'name', 'level',
       'instanceName', 'type', 'status', 'dealed', 'id', 'uuid', 'accountId'],
