@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod binary;
 mod concurrency;
+mod dashboard;
 mod faults;
 mod hostile;
 mod in_process;

@@ -1,7 +1,6 @@
 //! Properties that must hold for any input: the wire encoding round-trips, task progress never
 //! goes backwards, and fault rules answer with their own error or not at all.
 
-
 use axum::http::{Method, StatusCode};
 use proptest::collection::vec;
 use proptest::option;

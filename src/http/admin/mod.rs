@@ -1,9 +1,12 @@
-//! The admin API under `/__admin`: JSON in and out, for tests to steer the mock.
+//! The admin API under `/__admin`: JSON in and out, for tests to steer the mock; and the dashboard
+//! page (`ui`) that shows it to a person.
 
+mod accounts;
 mod machines;
 mod rules;
 mod system;
 mod tasks;
+mod ui;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -157,6 +160,7 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         )
         .route("/machines/{id}", delete(machines::remove))
         .route("/alerts", get(machines::alerts))
+        .route("/accounts", get(accounts::list))
         .route("/fixtures", post(system::load_fixtures))
         .route("/reset", post(system::reset))
         .route("/clock", get(system::clock).post(system::move_clock))
@@ -167,6 +171,7 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route_layer(middleware::from_fn_with_state(state, require_token));
     Router::new()
         .route("/health", get(system::health))
+        .merge(ui::routes())
         .merge(guarded)
         .method_not_allowed_fallback(|| async {
             AdminError(ApiError::admin(
