@@ -68,6 +68,11 @@ impl Keys {
         self.0.len()
     }
 
+    /// Every key the fixtures define, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<AccessKey>> {
+        self.0.values()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -152,6 +152,24 @@ impl Journal {
         found
     }
 
+    /// Every account in the journal: how many of its requests it holds, and the access keys they
+    /// named (without copying the entries).
+    pub fn accounts(&self) -> Vec<(Arc<str>, usize, Vec<Arc<str>>)> {
+        let entries = self.lock();
+        let mut seen: std::collections::BTreeMap<&Arc<str>, (usize, Vec<Arc<str>>)> =
+            Default::default();
+        for entry in &entries.queue {
+            let (count, keys) = seen.entry(&entry.account_id).or_default();
+            *count += 1;
+            if let Some(key) = entry.access_key_id.as_ref().filter(|k| !keys.contains(k)) {
+                keys.push(Arc::clone(key));
+            }
+        }
+        (seen.into_iter())
+            .map(|(account, (count, keys))| (Arc::clone(account), count, keys))
+            .collect()
+    }
+
     /// Forgets every entry, or those of one account.
     pub fn clear(&self, account: Option<&str>) {
         let mut entries = self.lock();

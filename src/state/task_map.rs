@@ -186,18 +186,25 @@ impl TaskMap {
 
     /// Every task (of one account, if given) at `now`, ordered by account then id.
     pub fn list(&self, account: Option<&str>, now: Millis) -> Vec<TaskView> {
-        let mut views: Vec<TaskView> = self
-            .tasks
-            .iter_mut()
+        self.list_first(account, now, usize::MAX)
+    }
+
+    /// The first `limit` tasks of [`TaskMap::list`]; only those are looked at (a dashboard asking
+    /// for 200 of a million tasks does not observe them all).
+    pub fn list_first(&self, account: Option<&str>, now: Millis, limit: usize) -> Vec<TaskView> {
+        let mut keys: Vec<Key> = (self.tasks.iter())
             .filter(|e| account.is_none_or(|a| *e.key().0 == *a))
-            .map(|mut e| {
-                let key = e.key().clone();
-                let progress = e.value_mut().observe(now, false);
-                view(&key, e.value(), progress)
-            })
+            .map(|e| e.key().clone())
             .collect();
-        views.sort_by(|a, b| (&a.account_id, a.task_id).cmp(&(&b.account_id, b.task_id)));
-        views
+        keys.sort_unstable();
+        keys.truncate(limit);
+        (keys.iter())
+            .filter_map(|key| {
+                let mut task = self.tasks.get_mut(key)?;
+                let progress = task.observe(now, false);
+                Some(view(key, &task, progress))
+            })
+            .collect()
     }
 
     pub fn len(&self) -> usize {
@@ -217,6 +224,13 @@ impl TaskMap {
             }
             keep
         });
+    }
+
+    /// Every account that holds tasks, with how many.
+    pub fn accounts(&self) -> Vec<(Arc<str>, usize)> {
+        (self.per_account.iter())
+            .map(|held| (Arc::clone(held.key()), *held.value()))
+            .collect()
     }
 
     /// How many tasks `account` holds.

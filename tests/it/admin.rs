@@ -262,7 +262,7 @@ async fn the_journal_is_a_bounded_ring_buffer() {
 }
 
 #[tokio::test]
-async fn an_admin_token_guards_everything_but_health() {
+async fn an_admin_token_guards_every_route_but_health_and_the_dashboard_page() {
     let mock = Mock::with(
         Settings {
             admin_token: Some("s3cret".into()),

@@ -130,7 +130,8 @@ async fn the_page_config_says_whether_a_token_is_needed_and_which_sections_this_
 }
 
 #[tokio::test]
-async fn accounts_lists_those_seen_in_tasks_the_journal_and_rules_with_their_keys() {
+async fn accounts_lists_the_fixtures_and_those_seen_in_tasks_the_journal_and_rules_with_their_keys()
+{
     let mock = Mock::new();
     mock.describe_as("testid", 100001).await;
     mock.describe_as("readonly-id", 100002).await;
@@ -149,22 +150,29 @@ async fn accounts_lists_those_seen_in_tasks_the_journal_and_rules_with_their_key
     assert_eq!(ids, ["1234567890123456", "6543210987654321", "fault-only"]);
     assert_eq!(
         accounts[0],
-        json!({"accountId": "1234567890123456", "accessKeyIds": ["readonly-id", "testid"],
-               "tasks": 2, "requests": 2})
+        json!({"accountId": "1234567890123456",
+               "accessKeyIds": ["STS.testid", "denied-id", "readonly-id", "testid"],
+               "tasks": 2, "requests": 2}),
+        "every key the fixtures give the account, whether it called or not"
     );
     assert_eq!(accounts[2]["accessKeyIds"], json!([]));
 }
 
 #[tokio::test]
-async fn accounts_forget_what_a_reset_forgets() {
+async fn accounts_forget_what_a_reset_forgets_and_keep_the_fixtures() {
     let mock = Mock::new();
-    mock.describe_as("otherid", 100001).await;
-    assert_eq!(account_ids(&mock).await, ["6543210987654321"]);
+    let fixture_accounts = account_ids(&mock).await;
+    assert_eq!(fixture_accounts, ["1234567890123456", "6543210987654321"]);
+    mock.describe_as("newcomer", 100001).await;
+    assert_eq!(
+        account_ids(&mock).await,
+        ["1234567890123456", "6543210987654321", "ak/newcomer"]
+    );
     assert_eq!(
         mock.admin(Method::POST, "/reset", None).await.status,
         StatusCode::OK
     );
-    assert!(account_ids(&mock).await.is_empty());
+    assert_eq!(account_ids(&mock).await, fixture_accounts);
 }
 
 async fn account_ids(mock: &Mock) -> Vec<String> {

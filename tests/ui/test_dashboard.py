@@ -104,7 +104,8 @@ def test_the_page_loads_without_console_errors_and_says_where_to_point_the_sdk(p
     assert empty.text == f"No requests yet: point your SDK at {mock.url}"
     assert "No tasks yet" in text_of(page, "#tasks-content")
     assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC$", text_of(page, "#clock-now"))
-    assert "not available in this build" in text_of(page, "#machines-content").lower()
+    machines = page.find_element(By.ID, "machines-content")
+    wait_for(page, lambda d: "web-1" in machines.text and "db-1" in machines.text, "the fixture machines")
     faults = page.find_element(By.ID, "faults-content")
     wait_for(page, lambda d: "NoPermission" in faults.text, "the fixture fault rules")
     assert page.execute_script("return document.title") == "sas-mock dashboard"

@@ -1,5 +1,6 @@
-//! `GET /__admin/accounts`: the accounts the mock has seen, for the dashboard's account selector:
-//! those holding tasks, those in the journal, and those fault rules and stubs are limited to.
+//! `GET /__admin/accounts`: the accounts the mock knows, for the dashboard's account selector: those
+//! the fixtures' access keys belong to, those holding tasks, those in the journal, and those rules
+//! are limited to.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -11,7 +12,6 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::AdminResult;
-use crate::state::journal::JournalFilter;
 use crate::state::AppState;
 
 /// One account as the selector shows it.
@@ -19,7 +19,7 @@ use crate::state::AppState;
 #[serde(rename_all = "camelCase")]
 struct AccountView {
     account_id: Arc<str>,
-    /// The access keys seen calling as this account (in the journal), sorted.
+    /// The access keys the fixtures give this account, and those seen calling as it, sorted.
     access_key_ids: BTreeSet<Arc<str>>,
     tasks: usize,
     requests: usize,
@@ -28,13 +28,18 @@ struct AccountView {
 /// `{"accounts": [{accountId, accessKeyIds, tasks, requests}]}`, sorted by account id.
 pub async fn list(State(state): State<Arc<AppState>>) -> AdminResult {
     let mut seen: BTreeMap<Arc<str>, AccountView> = BTreeMap::new();
-    for task in state.tasks.live.list(None, state.clock.now()) {
-        at(&mut seen, &task.account_id).tasks += 1;
+    for key in state.accounts.keys().iter() {
+        at(&mut seen, &key.account_id)
+            .access_key_ids
+            .insert(Arc::clone(&key.id));
     }
-    for entry in state.journal.entries(&JournalFilter::default()) {
-        let view = at(&mut seen, &entry.account_id);
-        view.requests += 1;
-        view.access_key_ids.extend(entry.access_key_id);
+    for (account, tasks) in state.tasks.live.accounts() {
+        at(&mut seen, &account).tasks = tasks;
+    }
+    for (account, requests, keys) in state.journal.accounts() {
+        let view = at(&mut seen, &account);
+        view.requests = requests;
+        view.access_key_ids.extend(keys);
     }
     let fault_accounts = state
         .faults
@@ -48,7 +53,12 @@ pub async fn list(State(state): State<Arc<AppState>>) -> AdminResult {
         .list()
         .into_iter()
         .map(|r| r.account_id.clone());
-    for account in fault_accounts.chain(stub_accounts).flatten() {
+    let limit_accounts = (state.limits.rules.list().into_iter()).map(|r| r.account_id.clone());
+    for account in fault_accounts
+        .chain(stub_accounts)
+        .chain(limit_accounts)
+        .flatten()
+    {
         at(&mut seen, &account);
     }
     let accounts: Vec<AccountView> = seen.into_values().collect();

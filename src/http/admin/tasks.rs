@@ -35,8 +35,16 @@ fn task_id(raw: &str) -> Result<i64, AdminError> {
 }
 
 pub async fn list(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> AdminResult {
-    let account = account_in(&state, &query_map(query.as_deref()))?;
-    let tasks = state.tasks.live.list(account.as_deref(), state.clock.now());
+    let q = query_map(query.as_deref());
+    let account = account_in(&state, &q)?;
+    let limit = match q.get("limit") {
+        None => usize::MAX,
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|_| bad_request(format!("limit must be a whole number, found {raw:?}")))?,
+    };
+    let tasks = (state.tasks.live).list_first(account.as_deref(), state.clock.now(), limit);
     Ok(Json(json!({ "tasks": tasks })).into_response())
 }
 
