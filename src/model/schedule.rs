@@ -29,8 +29,13 @@ impl Progress {
         }
     }
 
-    /// Accepts the API spelling in any letter case.
+    /// The API spelling, exactly (`init`, `Processing`, `Success`, `Failed`).
     pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    /// A spelling that differs from one of the API's only in letter case: a hint for messages.
+    fn near(text: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|p| p.as_str().eq_ignore_ascii_case(text.trim()))
@@ -57,8 +62,11 @@ impl<'de> Deserialize<'de> for Progress {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         Progress::parse(&text).ok_or_else(|| {
+            let hint = Progress::near(&text)
+                .map(|p| format!(" (spelled exactly so: did you mean {:?}?)", p.as_str()))
+                .unwrap_or_default();
             D::Error::custom(format!(
-                "expected one of \"init\", \"Processing\", \"Success\", \"Failed\", found {text:?}"
+                "expected one of \"init\", \"Processing\", \"Success\", \"Failed\"{hint}, found {text:?}"
             ))
         })
     }
@@ -134,8 +142,13 @@ impl<'de> Deserialize<'de> for Outcome {
         const EXPECTED: &str =
             "expected \"Success\", \"Failed\" or {\"failureRate\": p} with 0 <= p <= 1";
         match Value::deserialize(d)? {
-            Value::String(text) if text.eq_ignore_ascii_case("success") => Ok(Outcome::Success),
-            Value::String(text) if text.eq_ignore_ascii_case("failed") => Ok(Outcome::Failed),
+            Value::String(text) if text == "Success" => Ok(Outcome::Success),
+            Value::String(text) if text == "Failed" => Ok(Outcome::Failed),
+            Value::String(text) if ["success", "failed"].contains(&&*text.to_ascii_lowercase()) => {
+                Err(D::Error::custom(format!(
+                    "{EXPECTED}, spelled exactly so (found {text:?})"
+                )))
+            }
             Value::Object(map) if map.len() == 1 => {
                 match map.get("failureRate").and_then(Value::as_f64) {
                     Some(rate) if (0.0..=1.0).contains(&rate) => Ok(Outcome::FailureRate(rate)),
@@ -144,6 +157,37 @@ impl<'de> Deserialize<'de> for Outcome {
             }
             _ => Err(D::Error::custom(EXPECTED)),
         }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Phase::Time(millis) => f.write_str(&format_duration(*millis)),
+            Phase::Polls(1) => f.write_str("1 poll"),
+            Phase::Polls(n) => write!(f, "{n} polls"),
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Success => f.write_str("Success"),
+            Outcome::Failed => f.write_str("Failed"),
+            Outcome::FailureRate(rate) => write!(f, "Failed with probability {rate}, else Success"),
+        }
+    }
+}
+
+/// `init 1s, Processing 5s, then Success`.
+impl fmt::Display for Schedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "init {}, Processing {}, then {}",
+            self.init, self.processing, self.outcome
+        )
     }
 }
 
@@ -222,7 +266,7 @@ mod tests {
     #[test]
     fn missing_schedule_fields_take_the_defaults() {
         let partial: PartialSchedule =
-            serde_json::from_value(json!({"outcome": "failed"})).expect("valid");
+            serde_json::from_value(json!({"outcome": "Failed"})).expect("valid");
         assert_eq!(
             partial.over(Schedule::default()),
             Schedule {
@@ -239,6 +283,7 @@ mod tests {
             json!({"init": {"polls": -1}}),
             json!({"init": {"polls": 1, "extra": 2}}),
             json!({"outcome": "Maybe"}),
+            json!({"outcome": "failed"}),
             json!({"outcome": {"failureRate": 1.5}}),
             json!({"duration": "1s"}),
         ];
@@ -250,6 +295,21 @@ mod tests {
                 "{case}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn states_are_spelled_exactly_as_the_api_does_and_a_wrong_case_gets_a_hint() {
+        assert_eq!(
+            serde_json::from_value::<Progress>(json!("Success")).ok(),
+            Some(Progress::Success)
+        );
+        let err = serde_json::from_value::<Progress>(json!("success")).expect_err("wrong case");
+        assert!(
+            err.to_string().contains("did you mean \"Success\"?"),
+            "{err}"
+        );
+        let err = serde_json::from_value::<Outcome>(json!("failed")).expect_err("wrong case");
+        assert!(err.to_string().contains("spelled exactly so"), "{err}");
     }
 
     #[test]

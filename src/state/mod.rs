@@ -35,7 +35,7 @@ use crate::fixtures::{FaultSpec, FixtureDoc, FixtureError, LimitSpec, StubSpec};
 use crate::model::clock::Clock;
 use crate::model::rng::Sequence;
 use crate::settings::Settings;
-use accounts::{Accounts, UnknownKey, DEFAULT_ACCOUNT};
+use accounts::{Accounts, UnknownKey};
 use faults::{FaultRule, Faults};
 use journal::Journal;
 use limits::{Limit, Limits};
@@ -143,16 +143,20 @@ impl AppState {
     }
 
     /// Creates (or, for an existing id, replaces) a task; returns it as the admin API shows it.
+    /// Without an owner it is shared, like a fixture task: every account gets its own copy.
     pub fn create_task(&self, spec: &NewTask) -> Result<TaskView, String> {
-        let account = (self.accounts.keys())
+        let owner = (self.accounts.keys())
             .owner(
                 spec.access_key_id.as_deref(),
                 spec.account_id.as_deref(),
                 UnknownKey::OwnAccount,
             )
-            .map_err(|(field, msg)| format!("{field}: {msg}"))?
-            .unwrap_or_else(|| Arc::from(DEFAULT_ACCOUNT));
-        self.tasks.create(&account, spec, self.clock.now())
+            .map_err(|(field, msg)| format!("{field}: {msg}"))?;
+        let now = self.clock.now();
+        match owner {
+            Some(account) => self.tasks.create(&account, spec, now),
+            None => Ok(self.tasks.create_shared(spec, now)),
+        }
     }
 
     /// Validates and adds a fault rule at runtime.

@@ -17,13 +17,15 @@ use crate::model::schedule::{Progress, Schedule};
 use crate::model::target::shown_target_info;
 use crate::model::task::Task;
 
-type Key = (Arc<str>, i64);
+/// A task's place: its account and id.
+pub type Key = (Arc<str>, i64);
 
 /// What one read of a task saw.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskView {
-    pub account_id: Arc<str>,
+    /// `null` for a shared task no account holds a copy of yet (the answer to creating one).
+    pub account_id: Option<Arc<str>>,
     pub task_id: i64,
     /// The JSON array `TargetInfo` carries, as a string.
     pub target_info: String,
@@ -41,8 +43,9 @@ pub struct TaskView {
     #[serde(serialize_with = "rfc3339")]
     pub created_at: Millis,
     pub schedule: Schedule,
-    /// The end state the schedule leads to (a failure rate already drawn).
-    pub outcome: Progress,
+    /// The end state the schedule leads to (a failure rate already drawn); for a pinned task,
+    /// the pinned state if it is final, else `null` (it never ends).
+    pub outcome: Option<Progress>,
     pub pinned: bool,
 }
 
@@ -57,9 +60,10 @@ fn rfc3339_or_null<S: serde::Serializer>(millis: &Option<Millis>, s: S) -> Resul
     }
 }
 
-fn view(key: &Key, task: &Task, progress: Progress) -> TaskView {
+/// What a read of `task` under `key` shows.
+pub fn view(key: &Key, task: &Task, progress: Progress) -> TaskView {
     TaskView {
-        account_id: Arc::clone(&key.0),
+        account_id: Some(Arc::clone(&key.0)),
         task_id: key.1,
         target_info: shown_target_info(&task.seed.target_info, key.1),
         progress,
@@ -69,7 +73,10 @@ fn view(key: &Key, task: &Task, progress: Progress) -> TaskView {
         shortest_poll_interval_millis: task.shortest_interval(),
         created_at: task.created_at,
         schedule: *task.seed.schedule,
-        outcome: task.outcome,
+        outcome: match task.seed.pinned {
+            Some(pinned) => pinned.is_final().then_some(pinned),
+            None => Some(task.outcome),
+        },
         pinned: task.seed.pinned.is_some(),
     }
 }

@@ -31,6 +31,9 @@ impl Default for Seeds {
 /// A task a document defines: its owner (none for a shared task) and id.
 pub type Touched = (Option<Arc<str>>, i64);
 
+/// A seeded task: its owner (none for a shared task), id and seed.
+pub type Defined<'a> = (Option<&'a Arc<str>>, i64, &'a Arc<TaskSeed>);
+
 impl Seeds {
     fn with_schedule(default_schedule: Schedule) -> Self {
         Seeds {
@@ -47,9 +50,18 @@ impl Seeds {
 
     /// The seed for a task an account does not hold yet: its own, else a shared one.
     pub fn seed_for(&self, account: &Arc<str>, task_id: i64) -> Option<&Arc<TaskSeed>> {
-        self.owned
-            .get(&(Arc::clone(account), task_id))
-            .or_else(|| self.shared.get(&task_id))
+        self.owned_seed(account, task_id)
+            .or_else(|| self.shared_seed(task_id))
+    }
+
+    /// The account's own seed with this id.
+    pub fn owned_seed(&self, account: &Arc<str>, task_id: i64) -> Option<&Arc<TaskSeed>> {
+        self.owned.get(&(Arc::clone(account), task_id))
+    }
+
+    /// The shared seed with this id.
+    pub fn shared_seed(&self, task_id: i64) -> Option<&Arc<TaskSeed>> {
+        self.shared.get(&task_id)
     }
 
     /// Whether `account` has a task of its own with this id.
@@ -69,6 +81,15 @@ impl Seeds {
 
     pub fn len(&self) -> usize {
         self.owned.len() + self.shared.len()
+    }
+
+    /// Every seed: its owner (none for a shared task), id and seed, ordered by owner then id.
+    pub fn all(&self) -> Vec<Defined<'_>> {
+        let shared = (self.shared.iter()).map(|(id, seed)| (None, *id, seed));
+        let owned = (self.owned.iter()).map(|((owner, id), seed)| (Some(owner), *id, seed));
+        let mut all: Vec<_> = shared.chain(owned).collect();
+        all.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        all
     }
 
     pub fn is_empty(&self) -> bool {

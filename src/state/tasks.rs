@@ -1,13 +1,14 @@
 //! Scan tasks: what fixtures seed ([`Seeds`]) and the live tasks ([`TaskMap`]), and the ways a task
 //! comes to exist — polled, started, created by the admin API, reset from its seed.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use arc_swap::ArcSwap;
 use serde::Deserialize;
 
-use super::task_map::{TaskMap, TaskView};
+use super::task_map::{view, TaskMap, TaskView};
 use super::task_seeds::{Seeds, Touched};
 use crate::fixtures::TargetInfo;
 use crate::model::clock::Millis;
@@ -21,6 +22,7 @@ use crate::protocol::ApiError;
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NewTask {
+    #[serde(default, deserialize_with = "crate::fixtures::optional_task_id")]
     pub task_id: Option<i64>,
     pub access_key_id: Option<String>,
     pub account_id: Option<String>,
@@ -35,6 +37,9 @@ pub struct NewTask {
 pub struct Tasks {
     pub live: TaskMap,
     seeds: ArcSwap<Seeds>,
+    /// Tasks the admin API made without an owner: shared like the fixtures' (every account gets
+    /// its own copy the first time it asks), until a full reset.
+    shared: RwLock<HashMap<i64, Arc<TaskSeed>>>,
     next_id: AtomicI64,
     /// The run's seed: failure rates and ids are drawn from it.
     run_seed: u64,
@@ -48,6 +53,7 @@ impl Tasks {
         Tasks {
             live: TaskMap::default(),
             seeds: ArcSwap::default(),
+            shared: RwLock::default(),
             next_id: AtomicI64::new(100_000 + (rng::mix(run_seed) % 900_000) as i64),
             run_seed,
             max_per_account,
@@ -97,6 +103,12 @@ impl Tasks {
     /// Back to the seeds: every account, or one.
     pub fn reset(&self, account: Option<&str>, now: Millis) {
         let seeds = self.seeds();
+        if account.is_none() {
+            self.shared
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clear();
+        }
         self.live.clear(account);
         for (owner, id, seed) in seeds.owned(account) {
             self.live.put(owner, id, self.task(owner, id, seed, now));
@@ -116,8 +128,8 @@ impl Tasks {
         let mut refused = None;
         let seen = self.live.observe(account, task_id, now, true, || {
             let seeds = self.seeds();
-            match seeds.seed_for(account, task_id) {
-                Some(seed) => Some(self.task(account, task_id, seed, now)),
+            match self.seed_for(&seeds, account, task_id) {
+                Some(seed) => Some(self.task(account, task_id, &seed, now)),
                 None if create_unknown => match self.room_for_one(account) {
                     Ok(()) => Some(self.task(account, task_id, seeds.default_seed(), now)),
                     Err(err) => {
@@ -183,12 +195,60 @@ impl Tasks {
             .ok_or_else(|| format!("task {id} vanished while being created"))
     }
 
+    /// The seed of a task an account does not hold yet: its own fixture task, else a shared one
+    /// the admin API made, else a shared fixture task.
+    fn seed_for(&self, seeds: &Seeds, account: &Arc<str>, task_id: i64) -> Option<Arc<TaskSeed>> {
+        let shared = || {
+            let made = self.shared.read().unwrap_or_else(PoisonError::into_inner);
+            made.get(&task_id)
+                .or_else(|| seeds.shared_seed(task_id))
+                .cloned()
+        };
+        seeds.owned_seed(account, task_id).cloned().or_else(shared)
+    }
+
+    /// Makes a shared task (every account gets its own copy the first time it asks); an existing
+    /// id is replaced: copies accounts hold are dropped and come back from the new seed. The
+    /// answer is the task as a new copy would start, under no account.
+    pub fn create_shared(&self, spec: &NewTask, now: Millis) -> TaskView {
+        let seeds = self.seeds();
+        let seed = seeds.make_seed(spec.target_info.as_ref(), spec.schedule, spec.progress);
+        let id = spec.task_id.unwrap_or_else(|| loop {
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+            let none = Arc::from("");
+            if self.seed_for(&seeds, &none, id).is_none() && self.live.accounts_with(id).is_empty()
+            {
+                break id;
+            }
+        });
+        let mut made = self.shared.write().unwrap_or_else(PoisonError::into_inner);
+        made.insert(id, Arc::clone(&seed));
+        drop(made);
+        for account in self.live.accounts_with(id) {
+            if !seeds.owns(&account, id) {
+                self.live.remove(&account, id);
+            }
+        }
+        let mut preview = Task::new(seed, now, 0.0);
+        let progress = preview.observe(now, false);
+        TaskView {
+            account_id: None,
+            ..view(&(Arc::from(""), id), &preview, progress)
+        }
+    }
+
+    /// Whether a shared task (the fixtures' or the admin API's) has this id.
+    pub fn is_shared(&self, task_id: i64) -> bool {
+        let made = self.shared.read().unwrap_or_else(PoisonError::into_inner);
+        made.contains_key(&task_id) || self.seeds().shared_seed(task_id).is_some()
+    }
+
     /// Inserts a task under a new id, unique in the account and not seeded for it.
     fn insert_new(&self, account: &Arc<str>, seed: &Arc<TaskSeed>, now: Millis) -> i64 {
         let seeds = self.seeds();
         loop {
             let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-            if seeds.seed_for(account, id).is_none()
+            if self.seed_for(&seeds, account, id).is_none()
                 && (self.live).insert_new(account, id, self.task(account, id, seed, now))
             {
                 return id;

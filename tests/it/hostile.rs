@@ -232,6 +232,38 @@ fn cases(max_body: usize, max_admin_body: usize) -> Vec<Case> {
         case("GET", "/__admin/requests?limit=-5",                        400, "InvalidAdminRequest"),
         case("GET", "/__admin/requests?limit=99999999999999999999999",   400, "InvalidAdminRequest"),
         case("PATCH", "/__admin/requests",                               405, "MethodNotAllowed"),
+        case("GET", "/__admin/requests?after=x",                         400, "InvalidAdminRequest"),
+        case("GET", "/__admin/requests?taskid=1",                        400, "InvalidAdminRequest"),   // filters are spelled exactly
+        case("GET", "/__admin/tasks?limit=-1",                           400, "InvalidAdminRequest"),
+        // ---- network faults, stubs, limits, machines: refused, naming the field -------------------
+        case("POST", "/__admin/faults", 400, "InvalidAdminRequest").body(r#"{"network": "tornado"}"#),
+        case("POST", "/__admin/faults", 400, "InvalidAdminRequest").body(r#"{"network": "hang", "error": "ServerError"}"#),
+        case("POST", "/__admin/faults", 400, "InvalidAdminRequest").body(r#"{"network": "proxyError", "status": 404}"#),
+        case("POST", "/__admin/faults", 400, "InvalidAdminRequest").body(r#"{"error": "ServerError", "status": 503}"#),
+        case("POST", "/__admin/faults", 400, "InvalidAdminRequest").body(r#"{"network": "hang", "delay": "101d"}"#),
+        case("POST", "/__admin/stubs", 400, "InvalidAdminRequest").body(r#"{"action": "Nope", "response": {}}"#),
+        case("POST", "/__admin/stubs", 400, "InvalidAdminRequest").body(r#"{"action": "DescribeVersionConfig", "response": null}"#),
+        case("POST", "/__admin/stubs", 400, "InvalidAdminRequest").body(r#"{"action": "DescribeVersionConfig", "response": {}, "status": 99}"#),
+        case("POST", "/__admin/stubs", 400, "InvalidAdminRequest")
+            .body(format!(r#"{{"action": "DescribeVersionConfig", "response": {}}}"#, deeply_nested_fixture(10_000))),
+        case("POST", "/__admin/stubs", 400, "InvalidAdminRequest").body(r#"{"action": "DescribeVersionConfig", "response": {}, "match": {"params": {"X": []}}}"#),
+        case("DELETE", "/__admin/stubs/abc",                             400, "InvalidAdminRequest"),
+        case("DELETE", "/__admin/stubs/424242",                          404, "NotFound"),
+        case("POST", "/__admin/limits", 400, "InvalidAdminRequest").body(r#"{"rate": "0/s"}"#),
+        case("POST", "/__admin/limits", 400, "InvalidAdminRequest").body(r#"{"rate": "1/year"}"#),
+        case("POST", "/__admin/limits", 400, "InvalidAdminRequest").body(r#"{"rate": "99999999999999999999/s"}"#),
+        case("POST", "/__admin/limits", 400, "InvalidAdminRequest").body(r#"{"rate": "1/s", "burst": -1}"#),
+        case("POST", "/__admin/limits", 400, "InvalidAdminRequest").body(r#"{"rate": "1/s", "retryAfter": "soon"}"#),
+        case("DELETE", "/__admin/limits/abc",                            400, "InvalidAdminRequest"),
+        case("POST", "/__admin/machines", 400, "InvalidAdminRequest").body(r#"{"instanceName": "no uuid"}"#),
+        case("POST", "/__admin/machines", 400, "InvalidAdminRequest").body(r#"{"uuid": "u", "findings": [{"name": "x", "level": "apocalyptic"}]}"#),
+        case("GET", "/__admin/alerts?accountId=",                        400, "InvalidAdminRequest"),
+        // ---- the newer operations with bad parameters ---------------------------------------------
+        get("Action=ListVirusScanMachine&Version=2018-12-03&CurrentPage=x&PageSize=20", 400, "InvalidParameter"),
+        get("Action=ListVirusScanMachine&Version=2018-12-03&PageSize=20", 400, "MissingCurrentPage"),
+        get("Action=HandleSecurityEvents&Version=2018-12-03&OperationCode=ignore&SecurityEventIds.1=999999999999", 400, "IllegalParam"),
+        get("Action=DescribeSuspEvents&Version=2018-12-03&CurrentPage=-3&PageSize=100000", 200, ""),
+        get("Action=OperateVirusEvents&Version=2018-12-03&OperationCode=ignore&OperationAll=0&OperationRange=%7Bnot", 400, "IllegalParam"),
     ]
 }
 
@@ -292,7 +324,7 @@ async fn hostile_requests_get_clear_alibaba_errors_and_leave_state_consistent() 
     let faults_before = mock.state.faults.rules.list().len();
 
     let cases = cases(max_body, max_admin_body);
-    assert!(cases.len() >= 50, "{} cases", cases.len());
+    assert!(cases.len() >= 140, "{} cases", cases.len());
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let answer = send(&mock, case).await;

@@ -88,9 +88,9 @@ async fn a_builder_takes_its_own_fixtures_and_shutdown_closes_the_port() {
     assert_eq!(
         tasks
             .iter()
-            .map(|t| (&*t.account_id, t.task_id))
+            .map(|t| (t.account_id.as_deref(), t.task_id))
             .collect::<Vec<_>>(),
-        [("9", 1)],
+        [(Some("9"), 1)],
         "the key's account from the builder's fixture, and none of the default fixtures"
     );
     let strict = MockServer::builder()

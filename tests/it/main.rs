@@ -7,6 +7,7 @@ mod binary;
 mod concurrency;
 mod dashboard;
 mod faults;
+mod first_contact;
 mod hostile;
 mod in_process;
 mod lifecycle;

@@ -6,6 +6,7 @@ use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
 use proptest::sample::select;
+use sas_mock::model::bucket::{Bucket, Shape};
 use sas_mock::model::schedule::{Outcome, Phase, Progress, Schedule};
 use sas_mock::model::task::{Task, TaskSeed};
 use sas_mock::protocol::encoding::encode_pairs;
@@ -409,5 +410,62 @@ proptest! {
             .build()
             .expect("runtime");
         runtime.block_on(answer_with_rules(&rules, &call))?;
+    }
+}
+
+// ---- flow control --------------------------------------------------------------------------
+
+fn shape() -> impl Strategy<Value = Shape> {
+    (
+        1u64..50,
+        prop::sample::select(vec![1u64, 1_000, 60_000]),
+        1u64..10,
+    )
+        .prop_map(|(count, per_millis, capacity)| Shape {
+            count,
+            per_millis,
+            capacity,
+        })
+}
+
+proptest! {
+    /// The wait a refusal names is exact: a token is there after it, and not a millisecond before.
+    #[test]
+    fn a_refusal_names_exactly_when_the_next_token_comes(
+        shape in shape(), gaps in vec(0i64..5_000, 1..60)
+    ) {
+        let mut bucket = Bucket::full(&shape, 0);
+        let mut now = 0;
+        for gap in gaps {
+            now += gap;
+            let before = bucket;
+            if let Err(wait) = bucket.take(&shape, now) {
+                let wait = i64::try_from(wait).unwrap();
+                prop_assert!(wait >= 1);
+                let mut early = before;
+                prop_assert!(early.take(&shape, now + wait - 1).is_err());
+                let mut on_time = before;
+                prop_assert!(on_time.take(&shape, now + wait).is_ok());
+                bucket = before;
+            }
+        }
+    }
+
+    /// Over any stretch from full, a bucket lets through at most its burst plus what its rate
+    /// brings back in that time, and never refuses while it has a token.
+    #[test]
+    fn a_bucket_lets_through_its_burst_plus_its_rate_and_no_more(
+        shape in shape(), gaps in vec(0i64..3_000, 1..200)
+    ) {
+        let mut bucket = Bucket::full(&shape, 0);
+        let (mut now, mut passed) = (0i64, 0u64);
+        for gap in gaps {
+            now += gap;
+            if bucket.take(&shape, now).is_ok() {
+                passed += 1;
+            }
+            let refilled = u64::try_from(now).unwrap() * shape.count / shape.per_millis;
+            prop_assert!(passed <= shape.capacity + refilled, "{passed} through by {now} ms");
+        }
     }
 }

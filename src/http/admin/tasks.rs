@@ -66,6 +66,10 @@ fn locate(
     }
     let mut accounts = state.tasks.live.accounts_with(id);
     match accounts.len() {
+        0 if state.tasks.is_shared(id) => Err(not_found(format!(
+            "task {id} is shared and no account holds a copy yet: an account gets one when it \
+             first asks for it (add ?accountId= or ?accessKeyId= to read that account's)"
+        ))),
         0 => Err(not_found(format!("no task {id} in any account"))),
         1 => Ok((accounts.remove(0), id)),
         _ => {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver import MockServer
+from mockserver import AddedRules, MockServer
 from sdk_clients import CLIENTS
 
 AUTH_MODES = ["strict", "lenient"]
@@ -54,3 +54,11 @@ def connect(request, mock):
 def sdk(connect):
     """The test's client, signed with the main fixture key."""
     return connect()
+
+
+@pytest.fixture
+def rules(mock):
+    """rules.stub(...), rules.limit(...), rules.fault(...): admin rules this test adds, removed after it."""
+    added = AddedRules(mock)
+    yield added
+    added.remove_all()

@@ -155,3 +155,53 @@ class MockServer:
         assert entries, f"the journal holds no {action} request"
         return entries[-1]
 
+    def task(self, task_id: int, **query) -> dict:
+        """One task with its poll cadence (polls, firstPoll, lastPoll, shortestPollIntervalMillis)."""
+        return self.admin("GET", f"tasks/{int(task_id)}", query=query or None)
+
+    def stubs(self) -> list[dict]:
+        return self.admin("GET", "stubs")["stubs"]
+
+    def limits(self) -> list[dict]:
+        return self.admin("GET", "limits")["limits"]
+
+    def faults(self) -> list[dict]:
+        return self.admin("GET", "faults")["faults"]
+
+
+class AddedRules:
+    """Stubs, limits and fault rules added by one test, removed again when it ends (`remove_all`).
+
+    The reset before each test drops them anyway; removing them as soon as the test ends keeps a
+    test's rules from outliving it on the session's server (a debugger, the dashboard)."""
+
+    def __init__(self, mock: MockServer):
+        self._mock = mock
+        self._added: list[tuple[str, int]] = []
+
+    def _add(self, kind: str, spec: dict) -> dict:
+        rule = self._mock.admin("POST", kind, spec)
+        self._added.append((kind, rule["id"]))
+        return rule
+
+    def stub(self, **spec) -> dict:
+        """POST /__admin/stubs: action, response; optionally match, status, times, delay, accessKeyId."""
+        return self._add("stubs", spec)
+
+    def limit(self, **spec) -> dict:
+        """POST /__admin/limits: action, rate; optionally burst, error, retryAfter, accessKeyId."""
+        return self._add("limits", spec)
+
+    def fault(self, **spec) -> dict:
+        """POST /__admin/faults: match, and error or network; optionally times, delay, status."""
+        return self._add("faults", spec)
+
+    def current(self, kind: str, rule_id: int) -> dict | None:
+        """The rule as the server lists it now (with its `used`, `fired` or `throttled` count), or None."""
+        return next((r for r in self._mock.admin("GET", kind)[kind] if r["id"] == rule_id), None)
+
+    def remove_all(self) -> None:
+        for kind, rule_id in reversed(self._added):
+            if self.current(kind, rule_id) is not None:
+                self._mock.admin("DELETE", f"{kind}/{rule_id}")
+        self._added.clear()

@@ -73,6 +73,28 @@ class TeaClient:
     signature_error_code = "SignatureDoesNotMatch"
     signature_error_message = "Specified signature is not matched with our calculation. server string to sign is:"
 
+    def call(self, action: str, params: dict | None = None, *, read_timeout_ms: int | None = None,
+             runtime=None) -> dict:
+        """Any Sas action, as the generated client sends it (call_api with its Params); the answer's
+        JSON as it came. `read_timeout_ms` goes into RuntimeOptions(read_timeout=...), as an
+        application would set a per-call timeout; `runtime` replaces the RuntimeOptions altogether."""
+        from alibabacloud_tea_openapi import utils_models
+        from alibabacloud_tea_openapi.utils import Utils
+        from darabonba.runtime import RuntimeOptions
+
+        api = utils_models.Params(action=action, version="2018-12-03", protocol="HTTPS", pathname="/",
+                                  method="POST", auth_type="AK", style="RPC", req_body_type="formData",
+                                  body_type="json")
+        request = utils_models.OpenApiRequest(query=Utils.query(dict(params or {})))
+        if runtime is None:
+            runtime = RuntimeOptions(read_timeout=read_timeout_ms)
+        return self._client.call_api(api, request, runtime)["body"]
+
+    @property
+    def client(self):
+        """The generated alibabacloud_sas20181203 Client itself, for model-typed calls."""
+        return self._client
+
 
 class LegacyClient:
     """aliyun-python-sdk-core + aliyun-python-sdk-sas (HMAC-SHA1, POST with the params in the query)."""
@@ -120,6 +142,19 @@ class LegacyClient:
     # The SDK rewrites a 400 SignatureDoesNotMatch whose "server string to sign" equals its own.
     signature_error_code = "InvalidAccessKeySecret"
     signature_error_message = "The AccessKeySecret is incorrect."
+
+    def call(self, action: str, params: dict | None = None, *, read_timeout_ms: int | None = None) -> dict:
+        """Any Sas action through a CommonRequest, POST with the params in the query as the generated
+        requests send them; the answer's JSON. `read_timeout_ms` becomes the request's read timeout."""
+        from aliyunsdkcore.request import CommonRequest
+
+        req = CommonRequest(domain="127.0.0.1", version="2018-12-03", action_name=action)
+        req.set_method("POST")
+        for name, value in (params or {}).items():
+            req.add_query_param(name, value)
+        if read_timeout_ms is not None:
+            req.set_read_timeout(read_timeout_ms / 1000)
+        return self._call(req)
 
 
 # kind -> factory(port, key_id, secret, token=None)
