@@ -34,6 +34,7 @@ fn healthcheck_wait_waits_for_a_server_started_in_the_background_and_reports_the
     let url = format!("http://{listen}/__admin/health");
     let waited = sas_mock(&["healthcheck", "--url", &url, "--wait", "20s"]);
     let _ = server.kill();
+    let _ = server.wait();
     assert!(
         waited.status.success(),
         "{}",
