@@ -42,3 +42,8 @@ pub use mock_server::{MockServer, MockServerBuilder};
 pub use settings::Settings;
 pub use state::tasks::NewTask;
 pub use state::AppState;
+
+/// The README's Rust examples, compiled and run as doc tests so that they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
