@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from alibabacloud_sas20181203 import models
@@ -57,3 +59,60 @@ def test_an_untrusted_certificate_is_refused_by_the_sdk(tls_mock):
     # Another host name than the other tests, so that no pooled, already-verified connection is reused.
     with pytest.raises(Exception, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
         tea_client(server.port, host="localhost").describe_scan_task_progress(models.DescribeScanTaskProgressRequest(task_id=100003))
+
+
+IGNORE_SSL = """
+import asyncio, sys
+from alibabacloud_sas20181203 import models
+from alibabacloud_sas20181203.client import Client
+from alibabacloud_tea_openapi.models import Config
+from alibabacloud_tea_util.models import RuntimeOptions
+
+port, verify_first = int(sys.argv[1]), sys.argv[2] == "verify-first"
+client = Client(Config(access_key_id="testid", access_key_secret="testsecret", endpoint=f"127.0.0.1:{port}"))
+request = models.DescribeScanTaskProgressRequest(task_id=100003)
+if verify_first:
+    try:
+        client.describe_scan_task_progress(request)
+    except Exception:
+        pass
+runtime = RuntimeOptions(ignore_ssl=True)
+print(client.describe_scan_task_progress_with_options(request, runtime).body.scan_task_progress)
+answered = asyncio.run(client.describe_scan_task_progress_with_options_async(request, runtime))
+print(answered.body.scan_task_progress)
+"""
+
+
+def run_ignore_ssl(port: int, mode: str, tmp_path) -> subprocess.CompletedProcess:
+    # A fresh process each time: the SDK keeps connection pools per host and port for the process.
+    script = tmp_path / "ignore_ssl.py"
+    script.write_text(IGNORE_SSL, encoding="utf-8")
+    return subprocess.run([sys.executable, str(script), str(port), mode], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+
+
+def test_ignore_ssl_skips_verification_for_sync_and_async_calls(tls_mock, tmp_path):
+    """What the README says of `RuntimeOptions(ignore_ssl=True)` with the pinned darabonba-core."""
+    server, _ = tls_mock
+    done = run_ignore_ssl(server.port, "fresh", tmp_path)
+    assert done.returncode == 0 and done.stdout.split() == ["Success", "Success"], done.stderr
+
+
+def test_ignore_ssl_fails_after_a_verifying_call_to_the_same_host_in_the_same_process(tls_mock, tmp_path):
+    """The pinned darabonba-core 1.0.9 reuses the pool a verifying call opened, and refuses to turn its
+    verification off: the README warns of it."""
+    server, _ = tls_mock
+    done = run_ignore_ssl(server.port, "verify-first", tmp_path)
+    assert done.returncode != 0
+    assert "Cannot set verify_mode to CERT_NONE when check_hostname is enabled" in done.stderr
+
+
+def test_a_client_left_on_https_against_the_plain_port_is_named_in_the_log():
+    server = MockServer("lenient")
+    try:
+        with pytest.raises(Exception, match="WRONG_VERSION_NUMBER|wrong version number"):
+            tea_client(server.port).describe_scan_task_progress(models.DescribeScanTaskProgressRequest(task_id=100003))
+        warning = [line for line in server.log_tail(200).splitlines() if "speaks TLS" in line]
+        assert warning and "protocol='http'" in warning[0], server.log_tail()
+    finally:
+        server.stop()
