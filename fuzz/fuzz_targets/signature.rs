@@ -5,7 +5,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use sas_mock::protocol::encoding::parse_form;
+use sas_mock::protocol::Params;
 use sas_mock::protocol::signature::client::pairs;
 use sas_mock::protocol::signature::{parse_v3_authorization, sha256_hex, v2, v3, V3Authorization};
 
@@ -21,6 +21,11 @@ fn v3_canonical_request(
     payload: &str,
 ) -> String {
     v3::canonical_request(method, pairs(query), headers, signed, payload)
+}
+
+fn parse_form(bytes: &[u8]) -> Vec<(String, String)> {
+    let params = Params::parse(bytes);
+    params.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect()
 }
 
 fn unreserved_or_escape(b: u8) -> bool {

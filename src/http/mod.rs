@@ -19,14 +19,18 @@ use crate::protocol::{ApiError, Format};
 use crate::state::AppState;
 
 /// The whole service. Tests drive it with `tower::ServiceExt::oneshot`, no sockets needed.
+///
+/// A panic answers `500 InternalError` in Alibaba's shape: the RPC endpoint catches its own (see
+/// [`rpc::endpoint`]; a router-wide layer would box every answer's body), the admin API has
+/// tower-http's layer.
 pub fn router(state: Arc<AppState>) -> Router {
+    let admin = admin::router(Arc::clone(&state)).layer(CatchPanicLayer::custom(|_panic| {
+        error_response(&ApiError::internal())
+    }));
     Router::new()
         .route("/", any(rpc::endpoint))
-        .nest("/__admin", admin::router(Arc::clone(&state)))
+        .nest("/__admin", admin)
         .fallback(|| async { error_response(&ApiError::api_not_found()) })
-        .layer(CatchPanicLayer::custom(|_panic| {
-            error_response(&ApiError::internal())
-        }))
         .with_state(state)
 }
 

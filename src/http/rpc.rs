@@ -1,6 +1,7 @@
 //! `GET /` and `POST /` (any other method too, to answer it properly): HTTP in, [`rpc::call`],
 //! HTTP out. Nothing else happens here.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -8,18 +9,28 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
+use futures_util::FutureExt;
 
 use super::body::read_body;
 use super::network::{faulty_response, Control};
 use crate::model::rng::RequestId;
-use crate::protocol::Rendered;
+use crate::protocol::{ApiError, Rendered};
 use crate::rpc::{self, Incoming, Outcome};
 use crate::state::AppState;
 
 static X_ACS_REQUEST_ID: HeaderName = HeaderName::from_static("x-acs-request-id");
 static X_ACS_RETRY_AFTER: HeaderName = HeaderName::from_static("x-acs-retry-after");
 
+/// Answers one RPC request; a panic anywhere in it becomes `500 InternalError` (the journal and the
+/// log miss that request; the panic message is on stderr).
 pub async fn endpoint(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let answered = AssertUnwindSafe(answer(&state, request))
+        .catch_unwind()
+        .await;
+    answered.unwrap_or_else(|_panic| super::error_response(&ApiError::internal()))
+}
+
+async fn answer(state: &AppState, request: Request) -> Response {
     let received = Instant::now();
     let (parts, body) = request.into_parts();
     let control = parts.extensions.get::<Arc<Control>>().cloned();
@@ -33,7 +44,7 @@ pub async fn endpoint(State(state): State<Arc<AppState>>, request: Request) -> R
     .await;
     let incoming = Incoming {
         method: parts.method,
-        query: parts.uri.query().map(str::to_owned),
+        uri: parts.uri,
         headers: parts.headers,
         body,
         received,
@@ -43,7 +54,7 @@ pub async fn endpoint(State(state): State<Arc<AppState>>, request: Request) -> R
         rendered,
         retry_after_millis,
         network,
-    } = rpc::call(&state, incoming).await;
+    } = rpc::call(state, incoming).await;
     match network.and_then(|fault| faulty_response(fault, control.as_ref(), &rendered)) {
         Some(broken) => broken,
         None => into_response(&request_id, rendered, retry_after_millis),

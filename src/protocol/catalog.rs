@@ -6,6 +6,9 @@
 //! missing or empty is `Missing<Name>`, a value of the wrong type is `InvalidParameter`.
 
 use std::collections::HashMap;
+
+/// Looked up on every request: foldhash, not the default SipHash.
+type FastHash = foldhash::fast::RandomState;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -60,10 +63,10 @@ pub enum Kind {
 
 #[derive(Deserialize)]
 struct File {
-    actions: HashMap<String, Action>,
+    actions: HashMap<String, Action, FastHash>,
 }
 
-static CATALOG: LazyLock<HashMap<String, Action>> = LazyLock::new(|| {
+static CATALOG: LazyLock<HashMap<String, Action, FastHash>> = LazyLock::new(|| {
     // The file is generated and checked by a test; a broken one is a build of this crate that
     // must not pass, so an empty catalog (every action unknown) is the fallback.
     let mut actions = serde_json::from_str::<File>(CATALOG_JSON)

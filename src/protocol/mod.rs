@@ -5,11 +5,13 @@
 pub mod catalog;
 pub mod encoding;
 pub mod error;
+pub mod params;
 pub mod request;
 pub mod response;
 pub mod signature;
 
 pub use catalog::VERSION;
 pub use error::ApiError;
+pub use params::Params;
 pub use request::RpcRequest;
 pub use response::{Format, Rendered, Reply};

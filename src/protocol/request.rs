@@ -5,8 +5,8 @@ use axum::body::Bytes;
 use axum::http::header::HeaderName;
 use axum::http::{header, HeaderMap, Method};
 
-use super::encoding::parse_form;
 use super::error::ApiError;
+use super::params::Params;
 use super::response::Format;
 
 static X_ACS_ACTION: HeaderName = HeaderName::from_static("x-acs-action");
@@ -18,9 +18,9 @@ static X_ACS_ACCESSKEY_ID: HeaderName = HeaderName::from_static("x-acs-accesskey
 pub struct RpcRequest {
     pub method: Method,
     /// Query-string parameters, form-decoded, in wire order.
-    query: Vec<(String, String)>,
+    query: Params,
     /// Form-body parameters (only for `application/x-www-form-urlencoded`), form-decoded.
-    form: Vec<(String, String)>,
+    form: Params,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
@@ -37,12 +37,12 @@ impl RpcRequest {
             return Err(ApiError::unsupported_method());
         }
         let query = raw_query
-            .map(|q| parse_form(q.as_bytes()))
+            .map(|q| Params::parse(q.as_bytes()))
             .unwrap_or_default();
         let form = if is_form(&headers) {
-            parse_form(&body)
+            Params::parse(&body)
         } else {
-            Vec::new()
+            Params::default()
         };
         Ok(RpcRequest {
             method,
@@ -55,13 +55,12 @@ impl RpcRequest {
 
     /// Every parameter, query first, then body.
     pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.query()
-            .chain(self.form.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        self.query.iter().chain(self.form.iter())
     }
 
     /// The query-string parameters alone (V3 signs them apart from the body), in wire order.
     pub fn query(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.query.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.query.iter()
     }
 
     /// The first value of a parameter (query before body).

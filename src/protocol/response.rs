@@ -1,5 +1,6 @@
 //! Answers in Alibaba's JSON and XML forms, as bytes with their status and content type.
 
+use bytes::Bytes;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -28,17 +29,26 @@ pub type Reply = Map<String, Value>;
 pub struct Rendered {
     pub status: u16,
     pub content_type: &'static str,
-    pub body: Vec<u8>,
+    /// Shared with the journal, which keeps the answer too.
+    pub body: Bytes,
 }
 
 /// A success body for `action`: `{"RequestId":…, fields…}` or `<ActionResponse>…</ActionResponse>`.
-pub fn render_reply(format: Format, action: &str, request_id: &str, reply: Reply) -> Rendered {
-    let mut fields = Map::with_capacity(reply.len() + 1);
-    fields.insert("RequestId".to_owned(), Value::from(request_id));
-    fields.extend(reply);
+/// A `RequestId` among the fields (a stub's) takes the first place instead of the request's own.
+pub fn render_reply(format: Format, action: &str, request_id: &str, reply: &Reply) -> Rendered {
     let body = match format {
-        Format::Json => serde_json::to_vec(&fields).unwrap_or_default(),
+        Format::Json => {
+            // Room for a typical answer at once (serde_json's own start is 128 bytes).
+            let mut out = Vec::with_capacity(512);
+            match serde_json::to_writer(&mut out, &Envelope { request_id, reply }) {
+                Ok(()) => out,
+                Err(_) => Vec::new(),
+            }
+        }
         Format::Xml => {
+            let mut fields = Map::with_capacity(reply.len() + 1);
+            fields.insert("RequestId".to_owned(), Value::from(request_id));
+            fields.extend(reply.iter().map(|(k, v)| (k.clone(), v.clone())));
             let mut out = String::from("<?xml version='1.0' encoding='UTF-8'?>");
             push_xml(
                 &mut out,
@@ -51,7 +61,30 @@ pub fn render_reply(format: Format, action: &str, request_id: &str, reply: Reply
     Rendered {
         status: 200,
         content_type: content_type(format),
-        body,
+        body: body.into(),
+    }
+}
+
+/// A reply's fields after its `RequestId`, serialised straight from the reply (no copy of it).
+struct Envelope<'a> {
+    request_id: &'a str,
+    reply: &'a Reply,
+}
+
+impl Serialize for Envelope<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let own = self.reply.get("RequestId");
+        let others = self.reply.iter().filter(|(k, _)| *k != "RequestId");
+        let mut map = s.serialize_map(Some(1 + others.clone().count()))?;
+        match own {
+            Some(value) => map.serialize_entry("RequestId", value)?,
+            None => map.serialize_entry("RequestId", self.request_id)?,
+        }
+        for (name, value) in others {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
     }
 }
 
@@ -106,6 +139,7 @@ pub fn render_error(format: Format, request_id: &str, err: &ApiError) -> Rendere
             out.into_bytes()
         }
     };
+    let body = Bytes::from(body);
     Rendered {
         status: err.status,
         content_type: content_type(format),
@@ -180,21 +214,31 @@ mod tests {
             Format::Json,
             "StartVirusScanTask",
             "ID-1",
-            reply(json!({"ScanTaskId": -42, "Note": "a\"b\n"})),
+            &reply(json!({"ScanTaskId": -42, "Note": "a\"b\n"})),
         );
         assert_eq!((rendered.status, rendered.content_type), (200, JSON_TYPE));
         assert_eq!(
-            String::from_utf8(rendered.body).expect("UTF-8"),
+            String::from_utf8(rendered.body.to_vec()).expect("UTF-8"),
             r#"{"RequestId":"ID-1","ScanTaskId":-42,"Note":"a\"b\n"}"#
+        );
+    }
+
+    #[test]
+    fn a_request_id_among_the_fields_takes_the_first_place_once() {
+        let fields = reply(json!({"A": 1, "RequestId": "STUB-ID"}));
+        let rendered = render_reply(Format::Json, "Op", "ID", &fields);
+        assert_eq!(
+            String::from_utf8(rendered.body.to_vec()).expect("UTF-8"),
+            r#"{"RequestId":"STUB-ID","A":1}"#
         );
     }
 
     #[test]
     fn xml_nests_objects_repeats_array_items_and_escapes_text() {
         let fields = reply(json!({"A": "<b>&'\u{1}", "Page": {"N": 1}, "L": [1, 2], "E": null}));
-        let rendered = render_reply(Format::Xml, "Op", "ID", fields);
+        let rendered = render_reply(Format::Xml, "Op", "ID", &fields);
         assert_eq!(
-            String::from_utf8(rendered.body).expect("UTF-8"),
+            String::from_utf8(rendered.body.to_vec()).expect("UTF-8"),
             "<?xml version='1.0' encoding='UTF-8'?><OpResponse><RequestId>ID</RequestId>\
              <A>&lt;b&gt;&amp;&apos;</A><Page><N>1</N></Page><L>1</L><L>2</L><E></E></OpResponse>"
         );
@@ -220,7 +264,7 @@ mod tests {
             .as_str()
             .is_some_and(|r| r.contains("Admin API")));
         let xml = render_error(Format::Xml, "R", &err).body;
-        let xml = String::from_utf8(xml).expect("UTF-8");
+        let xml = String::from_utf8(xml.to_vec()).expect("UTF-8");
         assert!(xml.ends_with("<Recommend><![CDATA[https://api.aliyun.com/troubleshoot?q=NoPermission&product=Sas&requestId=R]]></Recommend></Error>"), "{xml}");
     }
 }

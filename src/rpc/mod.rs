@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method};
+use http::{HeaderMap, Method, Uri};
 
 use crate::actions::{self, ActionContext};
 use crate::fixtures::NetworkFault;
@@ -23,12 +23,12 @@ use crate::model::clock::Clock;
 use crate::model::rng::RequestId;
 use crate::protocol::catalog::{self, Action};
 use crate::protocol::response::{render_error, render_reply};
-use crate::protocol::{ApiError, Format, Rendered, Reply, RpcRequest, VERSION};
+use crate::protocol::{ApiError, Format, Params, Rendered, Reply, RpcRequest, VERSION};
 use crate::settings::TimestampCheck;
 use crate::state::accounts::Caller;
 use crate::state::faults::FaultTarget;
 use crate::state::journal::{
-    clip, JournalEntry, MAX_CLIENT_TEXT, MAX_PARAMS, MAX_RESPONSE, MAX_VALUE,
+    clip, clip_body, JournalEntry, MAX_CLIENT_TEXT, MAX_PARAMS, MAX_RESPONSE, MAX_VALUE,
 };
 use crate::state::AppState;
 use crate::telemetry::REQUEST_TARGET;
@@ -38,7 +38,7 @@ use auth::{authenticate, AuthContext, Scheme};
 #[derive(Debug)]
 pub struct Incoming {
     pub method: Method,
-    pub query: Option<String>,
+    pub uri: Uri,
     pub headers: HeaderMap,
     /// The body, or why it could not be read (too large, too slow, broken off).
     pub body: Result<Bytes, ApiError>,
@@ -92,7 +92,7 @@ pub async fn call(state: &AppState, incoming: Incoming) -> Outcome {
     let request = (incoming.body).and_then(|body| {
         RpcRequest::parse(
             incoming.method,
-            incoming.query.as_deref(),
+            incoming.uri.query(),
             incoming.headers,
             body,
         )
@@ -105,15 +105,14 @@ pub async fn call(state: &AppState, incoming: Incoming) -> Outcome {
     let rendered = match (&handled.network, &handled.result) {
         (Some((NetworkFault::ProxyError, status)), _) => proxy_page(status.unwrap_or(502)),
         (Some((NetworkFault::MalformedChunk, _)) | None, Ok(answer)) => {
-            let mut rendered =
-                render_reply(format, action, request_id.as_str(), answer.reply.clone());
+            let mut rendered = render_reply(format, action, request_id.as_str(), &answer.reply);
             rendered.status = answer.status;
             rendered
         }
         (Some(_), Ok(_)) => Rendered {
             status: 0,
             content_type: "",
-            body: Vec::new(),
+            body: Bytes::new(),
         },
         (_, Err(err)) => render_error(format, request_id.as_str(), err),
     };
@@ -306,6 +305,12 @@ fn finish(
     received: Instant,
 ) {
     let (status, code, reason) = match &handled.result {
+        // A stub may answer an error status with a code of its own.
+        Ok(answer) if answer.status >= 400 => {
+            let code = (answer.reply.get("Code").and_then(serde_json::Value::as_str))
+                .map(|c| Cow::Owned(clip(c, MAX_CLIENT_TEXT).into_owned()));
+            (rendered.status, code, None)
+        }
         Ok(_) => (rendered.status, None, None),
         Err(err) => (
             err.status,
@@ -333,9 +338,9 @@ fn finish(
         request_id = request_id.as_str(),
         action = action.as_deref().unwrap_or("-"),
         status,
-        code = code.as_deref().unwrap_or("-"),
+        code = code.as_deref(),
         account = &*account,
-        latency_ms = latency_micros as f64 / 1000.0,
+        latency_us = latency_micros,
         reason = reason.as_deref(),
         "rpc"
     );
@@ -343,7 +348,11 @@ fn finish(
     state.journal.record(JournalEntry {
         seq: 0,
         time: state.clock.now(),
-        method: Cow::Owned(method.to_string()),
+        method: match *method {
+            Method::GET => Cow::Borrowed("GET"),
+            Method::POST => Cow::Borrowed("POST"),
+            ref other => Cow::Owned(other.to_string()),
+        },
         action,
         scheme: handled.scheme.name(),
         access_key_id: caller.access_key_id.map(|k| clip_arc(&k)),
@@ -359,14 +368,17 @@ fn finish(
         network: handled.network.map(|(fault, _)| fault.name()),
         latency_micros,
         params,
-        response: clip(&String::from_utf8_lossy(&rendered.body), MAX_RESPONSE).into_owned(),
+        response: clip_body(&rendered.body, MAX_RESPONSE),
     });
 }
 
 /// The request's parameters as the journal keeps them: secrets masked, long texts clipped, and
 /// no more than [`MAX_PARAMS`] bytes of them all (then a last pair says how many were left out).
-fn journal_params(req: &RpcRequest) -> Vec<(String, String)> {
-    let mut kept = Vec::new();
+fn journal_params(req: &RpcRequest) -> Params {
+    let (pairs, text) = (req.params()).fold((0, 0), |(pairs, text), (name, value)| {
+        (pairs + 1, text + name.len() + value.len())
+    });
+    let mut kept = Params::with_capacity(text.min(MAX_PARAMS + 64), pairs.min(MAX_PARAMS));
     let mut room = MAX_PARAMS;
     for (index, (name, value)) in req.params().enumerate() {
         let value = if SECRET_PARAMS.contains(&name) {
@@ -377,11 +389,11 @@ fn journal_params(req: &RpcRequest) -> Vec<(String, String)> {
         let name = clip(name, MAX_CLIENT_TEXT);
         let Some(left) = room.checked_sub(name.len() + value.len()) else {
             let more = req.params().count() - index;
-            kept.push(("…".to_owned(), format!("{more} more parameters not kept")));
+            kept.push("…", &format!("{more} more parameters not kept"));
             break;
         };
         room = left;
-        kept.push((name.into_owned(), value.into_owned()));
+        kept.push(&name, &value);
     }
     kept
 }
@@ -407,6 +419,6 @@ fn proxy_page(status: u16) -> Rendered {
     Rendered {
         status,
         content_type: "text/html",
-        body: body.into_bytes(),
+        body: body.into(),
     }
 }

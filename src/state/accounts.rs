@@ -5,7 +5,7 @@
 //! has an account of its own, `ak/<AccessKeyId>`, so two unknown keys never see each other's state.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use arc_swap::ArcSwap;
 
@@ -55,9 +55,12 @@ pub enum UnknownKey {
     OwnAccount,
 }
 
+/// [`DEFAULT_ACCOUNT`], shared by every request that names no key.
+static DEFAULT: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(DEFAULT_ACCOUNT));
+
 /// The access keys of all loaded fixtures.
 #[derive(Debug, Clone, Default)]
-pub struct Keys(HashMap<Arc<str>, Arc<AccessKey>>);
+pub struct Keys(HashMap<Arc<str>, Arc<AccessKey>, foldhash::fast::RandomState>);
 
 impl Keys {
     pub fn get(&self, id: &str) -> Option<&Arc<AccessKey>> {
@@ -82,7 +85,7 @@ impl Keys {
         match access_key_id {
             None => Caller {
                 access_key_id: None,
-                account: Arc::from(DEFAULT_ACCOUNT),
+                account: Arc::clone(&DEFAULT),
                 key: None,
             },
             Some(id) => match self.0.get(id) {

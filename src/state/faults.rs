@@ -82,9 +82,9 @@ impl Faults {
 
     /// The first rule that matches and fires, if any.
     pub fn decide(&self, target: &FaultTarget<'_>) -> Option<Decision> {
-        let rule = (self.rules.for_account(target.account_id).into_iter())
-            .filter(|rule| matches(rule, target))
-            .find(|rule| self.fires(rule))?;
+        let rule = (self.rules).find_for_account(target.account_id, false, |rule| {
+            matches(rule, target) && self.fires(rule)
+        })?;
         Some(Decision {
             rule_id: rule.id,
             delay: rule.spec.delay.map(|d| Duration::from_millis(d.0)),

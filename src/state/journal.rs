@@ -5,11 +5,13 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use bytes::Bytes;
 use serde::{Serialize, Serializer};
 use std::sync::Arc;
 
 use crate::model::clock::{format_rfc3339, Millis};
 use crate::model::rng::RequestId;
+use crate::protocol::Params;
 
 /// One answered RPC request. Secrets, signatures and tokens are masked before they get here.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,9 +45,10 @@ pub struct JournalEntry {
     pub network: Option<&'static str>,
     pub latency_micros: u64,
     /// The decoded parameters (query, then form body), secrets masked, long values clipped.
-    pub params: Vec<(String, String)>,
-    /// The answer's body, clipped.
-    pub response: String,
+    pub params: Params,
+    /// The answer's body (shared with the answer itself), clipped; text when serialised.
+    #[serde(serialize_with = "lossy_text")]
+    pub response: Bytes,
 }
 
 /// The most bytes an entry keeps of one text a client chose (an action, a key, a parameter value),
@@ -66,6 +69,22 @@ pub fn clip(text: &str, max: usize) -> Cow<'_, str> {
         end -= 1;
     }
     format!("{}…", &text[..end]).into()
+}
+
+/// The answer's body as the journal keeps it: the very bytes sent when they are short enough,
+/// else a copy of the first `max` bytes (on a character boundary) and `…`.
+pub fn clip_body(body: &Bytes, max: usize) -> Bytes {
+    if body.len() <= max {
+        return body.clone();
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => Bytes::from(clip(text, max).into_owned()),
+        Err(_) => Bytes::from([&body[..max], "…".as_bytes()].concat()),
+    }
+}
+
+fn lossy_text<S: Serializer>(body: &Bytes, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&String::from_utf8_lossy(body))
 }
 
 fn rfc3339<S: Serializer>(millis: &Millis, s: S) -> Result<S::Ok, S::Error> {
@@ -211,8 +230,8 @@ mod tests {
             limit_id: None,
             network: None,
             latency_micros: 0,
-            params: Vec::new(),
-            response: String::new(),
+            params: Params::default(),
+            response: Bytes::new(),
         }
     }
 

@@ -24,7 +24,8 @@ const SHARDS: usize = 16;
 /// Nonce hashes with the time each was used.
 #[derive(Debug, Default)]
 struct Generation {
-    used: HashMap<u64, Millis>,
+    /// Keys are already keyed hashes: foldhash, not the default SipHash, spreads them.
+    used: HashMap<u64, Millis, foldhash::fast::RandomState>,
     /// The latest time of any entry.
     newest: Millis,
 }

@@ -155,6 +155,25 @@ impl<S, L> Rules<S, L> {
             .collect()
     }
 
+    /// The first rule in force for `account` that `pick` accepts, oldest first or newest first.
+    /// `pick` runs under the read lock (no copy of the list per request): it must be quick and
+    /// must not change these rules.
+    pub fn find_for_account(
+        &self,
+        account: &str,
+        newest_first: bool,
+        mut pick: impl FnMut(&Rule<S, L>) -> bool,
+    ) -> Option<Arc<Rule<S, L>>> {
+        let rules = self.read();
+        let applies = |r: &&Arc<Rule<S, L>>| r.account_id.as_deref().is_none_or(|a| a == account);
+        let found = if newest_first {
+            rules.iter().rev().filter(applies).find(|r| pick(r))
+        } else {
+            rules.iter().filter(applies).find(|r| pick(r))
+        };
+        found.cloned()
+    }
+
     pub fn remove(&self, id: u64) -> bool {
         self.remove_where(|r| r.id == id) > 0
     }

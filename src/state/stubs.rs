@@ -44,13 +44,12 @@ impl Stubs {
 
     /// The stub that answers this request, if any (claiming one of its uses).
     pub fn answer(&self, action: &str, account: &str, req: &RpcRequest) -> Option<Arc<Stub>> {
-        (self.rules.for_account(account).into_iter().rev())
-            .filter(|stub| stub.spec.action == action)
-            .filter(|stub| {
-                (stub.spec.matcher.params.iter())
+        self.rules.find_for_account(account, true, |stub| {
+            stub.spec.action == action
+                && (stub.spec.matcher.params.iter())
                     .all(|(name, value)| req.param(name) == Some(value))
-            })
-            .find(|stub| claim(&stub.live.used, stub.spec.times))
+                && claim(&stub.live.used, stub.spec.times)
+        })
     }
 }
 

@@ -83,23 +83,25 @@ pub fn view(key: &Key, task: &Task, progress: Progress) -> TaskView {
 
 /// How many shards the map has (a power of two).
 const SHARDS: usize = 128;
+/// Looked up on every task request: foldhash, not the default SipHash.
+type FastHash = foldhash::fast::RandomState;
 
 /// All tasks of all accounts.
 #[derive(Debug)]
 pub struct TaskMap {
-    tasks: DashMap<Key, Task>,
+    tasks: DashMap<Key, Task, FastHash>,
     /// The number of tasks, and of each account's, changed only by whoever holds the shard lock
     /// of the task added or removed.
     count: AtomicUsize,
-    per_account: DashMap<Arc<str>, usize>,
+    per_account: DashMap<Arc<str>, usize, FastHash>,
 }
 
 impl Default for TaskMap {
     fn default() -> Self {
         TaskMap {
-            tasks: DashMap::with_shard_amount(SHARDS),
+            tasks: DashMap::with_hasher_and_shard_amount(FastHash::default(), SHARDS),
             count: AtomicUsize::new(0),
-            per_account: DashMap::new(),
+            per_account: DashMap::with_hasher(FastHash::default()),
         }
     }
 }

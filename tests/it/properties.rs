@@ -10,9 +10,10 @@ use sas_mock::model::bucket::{Bucket, Shape};
 use sas_mock::model::schedule::{Outcome, Phase, Progress, Schedule};
 use sas_mock::model::task::{Task, TaskSeed};
 use sas_mock::protocol::encoding::encode_pairs;
-use sas_mock::protocol::encoding::{parse_form, pct_encode};
+use sas_mock::protocol::encoding::pct_encode;
 use sas_mock::protocol::error::CATALOG;
 use sas_mock::protocol::signature::client::pairs as borrowed;
+use sas_mock::protocol::Params;
 use serde_json::{json, Value};
 
 use crate::support::Mock;
@@ -31,6 +32,15 @@ fn sdk_style_encode(text: &str) -> String {
         }
     }
     out
+}
+
+/// Decoded pairs, owned.
+fn parse_form(bytes: &[u8]) -> Vec<(String, String)> {
+    let params = Params::parse(bytes);
+    params
+        .iter()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect()
 }
 
 /// One form-encoded value (it holds no `&` or `=` of its own), decoded.

@@ -129,6 +129,19 @@ async fn a_stub_overrides_an_emulated_action_and_may_answer_an_error_status() {
         (503, "ServiceUnavailable")
     );
     assert!(down.json["RequestId"].is_string());
+    let journal = mock
+        .admin(Method::GET, "/requests?action=DescribeLatestScanTask", None)
+        .await;
+    let entry = &journal.json["requests"][0];
+    assert_eq!(
+        (&entry["status"], &entry["code"]),
+        (&json!(503), &json!("ServiceUnavailable")),
+        "a stubbed error is journaled with its code, as the mock's own errors are"
+    );
+    assert_eq!(
+        entry["requestId"], down.json["RequestId"],
+        "the journal and the body agree on the request id"
+    );
 }
 
 #[tokio::test]

@@ -22,9 +22,8 @@ use axum::Router;
 use serde::de::DeserializeOwned;
 
 use crate::http::body::read_body;
-use crate::protocol::encoding::parse_form;
 use crate::protocol::signature::signatures_match;
-use crate::protocol::ApiError;
+use crate::protocol::{ApiError, Params};
 use crate::state::AppState;
 
 /// An admin answer that went wrong; rendered in the same shape as RPC errors.
@@ -121,8 +120,9 @@ pub fn account_name<'a>(
 /// The query string as a map (first value wins).
 pub fn query_map(raw: Option<&str>) -> HashMap<String, String> {
     let mut map = HashMap::new();
-    for (k, v) in raw.map(|q| parse_form(q.as_bytes())).unwrap_or_default() {
-        map.entry(k).or_insert(v);
+    let params = raw.map(|q| Params::parse(q.as_bytes())).unwrap_or_default();
+    for (k, v) in params.iter() {
+        map.entry(k.to_owned()).or_insert_with(|| v.to_owned());
     }
     map
 }

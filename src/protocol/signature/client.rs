@@ -39,6 +39,6 @@ pub fn v3_authorization_header(
 }
 
 /// Borrows owned pairs.
-pub fn pairs(params: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+pub fn pairs(params: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> + Clone {
     params.iter().map(|(n, v)| (n.as_str(), v.as_str()))
 }

@@ -7,8 +7,6 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::Sha256;
 
-use super::signatures_match;
-
 /// The HMAC states after the key block, for HMAC-SHA1 (keyed `secret + "&"`) and HMAC-SHA256
 /// (keyed with the bare secret). Made once per access key when fixtures load.
 #[derive(Clone)]
@@ -36,9 +34,16 @@ impl SigningKey {
         )
     }
 
-    /// Whether `presented` is the V2 signature of `string_to_sign`, in constant time.
+    /// Whether `presented` is the V2 signature of `string_to_sign` (canonical base64), compared
+    /// in constant time by the `hmac` crate.
     pub fn v2_verify(&self, string_to_sign: &str, presented: &str) -> bool {
-        signatures_match(&self.v2_sign(string_to_sign), presented)
+        let mut tag = [0u8; 32];
+        match BASE64.decode_slice(presented, &mut tag) {
+            Ok(len) => (self.v2.clone().chain_update(string_to_sign))
+                .verify_slice(&tag[..len])
+                .is_ok(),
+            Err(_) => false,
+        }
     }
 
     /// The HMAC-SHA256 signature of a V3 string to sign, lower-case hex.
@@ -52,9 +57,16 @@ impl SigningKey {
         )
     }
 
-    /// Whether `presented` is the V3 signature of `string_to_sign`, in constant time.
+    /// Whether `presented` is the V3 signature of `string_to_sign` (64 lower-case hex digits),
+    /// compared in constant time by the `hmac` crate.
     pub fn v3_verify(&self, string_to_sign: &str, presented: &str) -> bool {
-        signatures_match(&self.v3_sign(string_to_sign), presented)
+        let mut tag = [0u8; 32];
+        let lower = !presented.bytes().any(|b| b.is_ascii_uppercase());
+        lower
+            && hex::decode_to_slice(presented, &mut tag).is_ok()
+            && (self.v3.clone().chain_update(string_to_sign))
+                .verify_slice(&tag)
+                .is_ok()
     }
 }
 

@@ -31,7 +31,16 @@ pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934c
 
 /// Lower-case hex SHA-256: a V3 body's `HashedRequestPayload` (and `x-acs-content-sha256`).
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    lower_hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of a 32-byte digest.
+fn lower_hex(digest: &[u8]) -> String {
+    let mut out = [0u8; 64];
+    match hex::encode_to_slice(digest, &mut out) {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        Err(_) => hex::encode(digest), // not 32 bytes: unreachable for SHA-256
+    }
 }
 
 /// Compares a computed signature (or token) with a presented one in constant time for equal

@@ -8,7 +8,16 @@ use sha2::Sha256;
 use super::client::{pairs as borrowed, sign_v2_params, v3_authorization_header};
 use super::*;
 use crate::protocol::encoding::encode_pairs;
-use crate::protocol::encoding::{parse_form as parse_bytes, pct_encode};
+use crate::protocol::encoding::pct_encode;
+use crate::protocol::Params as Decoded;
+
+fn parse_bytes(bytes: &[u8]) -> Vec<(String, String)> {
+    let params = Decoded::parse(bytes);
+    params
+        .iter()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect()
+}
 
 fn parse_form(text: &str) -> Vec<(String, String)> {
     parse_bytes(text.as_bytes())

@@ -1,7 +1,5 @@
 //! ACS3-HMAC-SHA256 ("V3").
 
-use sha2::{Digest, Sha256};
-
 use crate::protocol::encoding::encode_pairs;
 
 /// The `Authorization` scheme of V3 requests.
@@ -35,29 +33,47 @@ pub fn canonical_request<'a>(
 ) -> String {
     let mut sorted: Vec<(&str, &str)> = query.into_iter().collect();
     sorted.sort_unstable();
-    let header_lines: Vec<String> = signed_headers
-        .iter()
-        .map(|name| {
-            let mut values: Vec<&str> = (headers.iter())
+    let mut out = String::with_capacity(512);
+    out.push_str(method);
+    out.push_str("\n/\n");
+    out.push_str(&encode_pairs(sorted.iter().copied()));
+    out.push('\n');
+    let mut values: Vec<&str> = Vec::new();
+    for name in signed_headers {
+        values.clear();
+        values.extend(
+            (headers.iter())
                 .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, value)| value.trim())
-                .collect();
-            values.sort_unstable();
-            format!("{name}:{}\n", values.join(","))
-        })
-        .collect();
-    format!(
-        "{method}\n/\n{}\n{}\n{}\n{hashed_payload}",
-        encode_pairs(sorted),
-        header_lines.concat(),
-        signed_headers.join(";")
-    )
+                .map(|(_, value)| value.trim()),
+        );
+        values.sort_unstable();
+        out.push_str(name);
+        out.push(':');
+        for (index, value) in values.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            out.push_str(value);
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    for (index, name) in signed_headers.iter().enumerate() {
+        if index > 0 {
+            out.push(';');
+        }
+        out.push_str(name);
+    }
+    out.push('\n');
+    out.push_str(hashed_payload);
+    out
 }
 
 /// `ACS3-HMAC-SHA256\n` + hex SHA-256 of the canonical request.
 pub fn string_to_sign(canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{}",
-        hex::encode(Sha256::digest(canonical_request.as_bytes()))
-    )
+    let mut out = String::with_capacity(ALGORITHM.len() + 1 + 64);
+    out.push_str(ALGORITHM);
+    out.push('\n');
+    out.push_str(&super::sha256_hex(canonical_request.as_bytes()));
+    out
 }
