@@ -10,6 +10,9 @@
 #   bench/efficiency.sh
 #   ROUNDS=5 SECONDS_PER=5 bench/efficiency.sh
 #   SAS_MOCK_BIN=/path/to/older/sas-mock bench/efficiency.sh   # measure another build of the mock
+#   BASELINE_MOCK=/path/to/sas-mock BASELINE_RUST_LOG=warn bench/efficiency.sh
+#       # A/B: a sas-mock (here without its request log) in the baseline's place; a ratio above 1
+#       # means this tree's mock costs less per request than that one (the floors do not apply)
 #
 # Settings (environment): ROUNDS (3), SECONDS_PER (5, measured seconds of each paired run),
 # WARMUP (1, seconds of the paired warm-up run before each measured one), CONNECTIONS (32, per
@@ -75,6 +78,9 @@ else
   BIN=$TARGET_DIR/release/sas-mock
 fi
 BARE=$TARGET_DIR/release/examples/bare_axum
+if [ -n "${BASELINE_MOCK:-}" ]; then
+  BARE=$(realpath "$BASELINE_MOCK")
+fi
 LOADGEN=$TARGET_DIR/release/examples/loadgen
 for exe in "$BIN" "$BARE" "$LOADGEN"; do
   [ -x "$exe" ] || { echo "not an executable: $exe" >&2; exit 1; }
@@ -100,6 +106,7 @@ done < <(env)
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (dirty)')"
   echo "sas-mock: $BIN ($(stat -c '%y' "$BIN" | cut -d. -f1), sha256 $(sha256sum "$BIN" | cut -c1-12))"
+  if [ -n "${BASELINE_MOCK:-}" ]; then echo "baseline (in bare axum's place): $BARE with RUST_LOG=${BASELINE_RUST_LOG:-(unset)}"; fi
   echo "settings: rounds=$ROUNDS seconds=$SECONDS_PER warmup=$WARMUP connections=$CONNECTIONS servers on core $SERVER_CORE, load clients on core $CLIENT_CORE, niceness $NICE"
 } | tee "$RESULTS"
 
@@ -134,7 +141,12 @@ start_mock() {
   wait_ready "$MOCK_ADDR" "$MOCK_PID"
 }
 start_bare() {
-  "${PRIO[@]}" taskset -c "$SERVER_CORE" "$BARE" "$BARE_ADDR" 2>/dev/null >/dev/null &
+  if [ -n "${BASELINE_MOCK:-}" ]; then
+    "${PRIO[@]}" taskset -c "$SERVER_CORE" "${MOCK_ENV[@]}" ${BASELINE_RUST_LOG:+RUST_LOG="$BASELINE_RUST_LOG"} \
+      "$BARE" serve --listen "$BARE_ADDR" --clock manual --seed 1 2>/dev/null >/dev/null &
+  else
+    "${PRIO[@]}" taskset -c "$SERVER_CORE" "$BARE" "$BARE_ADDR" 2>/dev/null >/dev/null &
+  fi
   BARE_PID=$!
   PIDS+=("$BARE_PID")
   wait_ready "$BARE_ADDR" "$BARE_PID"
