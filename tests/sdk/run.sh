@@ -4,8 +4,9 @@
 #   SAS_MOCK_BIN=/path/to/sas-mock tests/sdk/run.sh      (default: <repo>/target/debug/sas-mock)
 #
 # Installs the pinned clients on first use (tests/sdk/.venv, tests/sdk/node_modules), then runs the
-# Python suite (pytest) and the Node suite (node --test). Exits non-zero if either fails, if a client
-# cannot be installed, or if the server binary is missing. Nothing is ever skipped silently.
+# Python suite (pytest), the polling example (examples/polling, pytest with the sas_mock plugin) and the
+# Node suite (node --test). Exits non-zero if any of them fails, if a client cannot be installed, or if
+# the server binary is missing. Nothing is ever skipped silently.
 set -euo pipefail
 
 die() { echo "tests/sdk/run.sh: $*" >&2; exit 1; }
@@ -58,11 +59,18 @@ echo "== Python SDKs (pytest) against $SAS_MOCK_BIN"
 py_rc=0
 "$VENV/bin/python" -m pytest -q tests/sdk/python || py_rc=$?
 
+# The polling example (examples/polling): the Tea Python SDK with the sas_mock package's pytest plugin,
+# straight from the checkout (python/ on PYTHONPATH; the plugin honours SAS_MOCK_BIN).
+echo "== examples/polling (pytest, sas_mock plugin) against $SAS_MOCK_BIN"
+example_rc=0
+PYTHONPATH=python "$VENV/bin/python" -m pytest -q -p no:cacheprovider -p sas_mock.pytest_plugin examples/polling \
+  || example_rc=$?
+
 echo "== Node SDKs (node --test) against $SAS_MOCK_BIN"
 node_rc=0
 node --test --test-reporter=spec tests/sdk/node/ || node_rc=$?
 
-echo "== done in $((SECONDS - started))s: pytest exit $py_rc, node --test exit $node_rc"
-if (( py_rc != 0 || node_rc != 0 )); then
+echo "== done in $((SECONDS - started))s: pytest exit $py_rc, examples/polling exit $example_rc, node --test exit $node_rc"
+if (( py_rc != 0 || example_rc != 0 || node_rc != 0 )); then
   exit 1
 fi

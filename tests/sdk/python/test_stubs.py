@@ -126,9 +126,8 @@ def test_a_stub_with_an_error_status_is_raised_as_that_error(mock, sdk, rules):
 
     assert (err.status, err.code) == (403, "NoPermission")
     assert "caller has no permission" in err.message
-    # (The journal records the stub's status, not the Code inside its response.)
     entry = mock.last_request("DescribeAllGroups")
-    assert (entry["status"], entry["stubId"]) == (403, stub["id"])
+    assert (entry["status"], entry["code"], entry["stubId"]) == (403, "NoPermission", stub["id"])
     assert err.request_id == entry["requestId"]
 
 

@@ -106,6 +106,27 @@ class MockServer {
 
   async tasks(query) { return (await this.admin('GET', 'tasks', undefined, query)).tasks; }
 
+  addStub(spec) { return this.admin('POST', 'stubs', spec); }
+
+  addLimit(spec) { return this.admin('POST', 'limits', spec); }
+
+  /** One rule as the server lists it now (`kind`: faults, stubs or limits), or undefined. */
+  async rule(kind, id) { return (await this.admin('GET', kind))[kind].find((r) => r.id === id); }
+
+  /** Removes the faults, stubs and limits added through the admin API (the fixtures' stay). */
+  async removeAdminRules() {
+    for (const kind of ['faults', 'stubs', 'limits']) {
+      for (const rule of (await this.admin('GET', kind))[kind]) {
+        if (rule.origin === 'admin') await this.admin('DELETE', `${kind}/${rule.id}`);
+      }
+    }
+  }
+
+  /** One task with its poll cadence (polls, firstPoll, lastPoll, shortestPollIntervalMillis). */
+  task(taskId, query) { return this.admin('GET', `tasks/${taskId}`, undefined, query); }
+
+  async journal(query) { return (await this.admin('GET', 'requests', undefined, query)).requests; }
+
   async lastRequest(action) {
     const { requests } = await this.admin('GET', 'requests', undefined, { action, limit: '1' });
     if (requests.length === 0) throw new Error(`the journal holds no ${action} request`);
