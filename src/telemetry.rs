@@ -1,5 +1,5 @@
 //! The log: tracing-subscriber's own text or JSON lines on stderr, filtered by `RUST_LOG` (default
-//! `info`). Every RPC request logs one line (see `rpc::finish`); the startup line says
+//! `info`). Every RPC request logs one line (see `rpc::record::finish`); the startup line says
 //! `sas-mock ready` with the address actually bound.
 //!
 //! Client-chosen values are logged as string fields, which both formats escape (text quotes them,
