@@ -414,6 +414,48 @@ class SasMock:
         """Remove every fault rule (fixture rules too, until the next reset), or one account's."""
         self.admin("DELETE", "faults", query={"accountId": account_id})
 
+    def add_stub(self, stub: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
+        """Answer an action with a canned body: ``add_stub(action="DescribeCloudCenterInstances",
+        response={"Instances": []})``, with ``match``, ``status``, ``times``, ``delay``,
+        ``accessKeyId``/``accountId`` as in a fixture. The newest matching stub answers. Returns the
+        stub with its ``id``."""
+        return self.admin("POST", "stubs", {**(stub or {}), **fields})
+
+    def stubs(self, account_id: Optional[str] = None) -> List[Dict[str, Any]]:
+        return self.admin("GET", "stubs", query={"accountId": account_id})["stubs"]
+
+    def remove_stub(self, stub_id: int) -> None:
+        self.admin("DELETE", f"stubs/{int(stub_id)}")
+
+    def clear_stubs(self, account_id: Optional[str] = None) -> None:
+        """Remove every stub (fixture stubs too, until the next reset), or one account's."""
+        self.admin("DELETE", "stubs", query={"accountId": account_id})
+
+    def add_limit(self, limit: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
+        """Throttle an action on the mock's clock: ``add_limit(action="DescribeScanTaskProgress",
+        rate="1/s", burst=1, retryAfter="1s")``. Returns the limit with its ``id``."""
+        return self.admin("POST", "limits", {**(limit or {}), **fields})
+
+    def limits(self, account_id: Optional[str] = None) -> List[Dict[str, Any]]:
+        return self.admin("GET", "limits", query={"accountId": account_id})["limits"]
+
+    def remove_limit(self, limit_id: int) -> None:
+        self.admin("DELETE", f"limits/{int(limit_id)}")
+
+    def clear_limits(self, account_id: Optional[str] = None) -> None:
+        self.admin("DELETE", "limits", query={"accountId": account_id})
+
+    def add_machine(self, machine: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
+        """Add (or replace) a machine with its ``findings``, as in a fixture's ``machines``."""
+        return self.admin("POST", "machines", {**(machine or {}), **fields})
+
+    def machines(self, account_id: Optional[str] = None) -> List[Dict[str, Any]]:
+        return self.admin("GET", "machines", query={"accountId": account_id})["machines"]
+
+    def alerts(self, account_id: Optional[str] = None) -> List[Dict[str, Any]]:
+        """What finished scans found: every alert with its status and handling."""
+        return self.admin("GET", "alerts", query={"accountId": account_id})["alerts"]
+
     def tasks(self, account_id: Optional[str] = None,
               access_key_id: Optional[str] = None) -> List[Dict[str, Any]]:
         """Every task (or one account's); reading them does not count as a poll."""
@@ -436,9 +478,13 @@ class SasMock:
         self.admin("DELETE", f"tasks/{int(task_id)}", query=query)
 
     def requests(self, action: Optional[str] = None, access_key_id: Optional[str] = None,
-                 account_id: Optional[str] = None, limit: Optional[int] = None) -> List[Dict[str, Any]]:
-        """The journal of RPC requests, oldest first (``limit`` keeps the newest N)."""
-        query = {"action": action, "accessKeyId": access_key_id, "accountId": account_id, "limit": limit}
+                 account_id: Optional[str] = None, limit: Optional[int] = None, *,
+                 task_id: Optional[int] = None, status: Optional[int] = None,
+                 code: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The journal of RPC requests, oldest first (``limit`` keeps the newest N), filtered by
+        action (any letter case), key, account, task id, HTTP status or error code."""
+        query = {"action": action, "accessKeyId": access_key_id, "accountId": account_id,
+                 "limit": limit, "taskId": task_id, "status": status, "code": code}
         return self.admin("GET", "requests", query=query)["requests"]
 
     def clear_requests(self, account_id: Optional[str] = None) -> None:

@@ -136,6 +136,59 @@ def test_the_journal_lists_requests_and_filters_them():
         assert mock.requests() == []
 
 
+def test_stubs_answer_until_used_up_and_are_removed():
+    with SasMock() as mock:
+        stub = mock.add_stub(action="DescribeCloudCenterInstances", match={"params": {"PageSize": "1"}},
+                             response={"Success": True, "Instances": []}, times=1)
+        assert stub["id"] in [s["id"] for s in mock.stubs()]
+        status, body = rpc(mock, Action="DescribeCloudCenterInstances", PageSize=1)
+        assert (status, body["Instances"]) == (200, [])
+        # Used up: the default fixtures' stub answers again.
+        assert len(rpc(mock, Action="DescribeCloudCenterInstances", PageSize=1)[1]["Instances"]) == 2
+        teapot = mock.add_stub(action="DescribeCloudCenterInstances", status=418,
+                               response={"Code": "Teapot", "Message": "short and stout"})
+        assert rpc(mock, Action="DescribeCloudCenterInstances")[0] == 418
+        assert mock.requests(code="Teapot")[0]["status"] == 418
+        mock.remove_stub(teapot["id"])
+        assert rpc(mock, Action="DescribeCloudCenterInstances")[0] == 200
+        mock.clear_stubs()
+        assert mock.stubs() == []
+        assert rpc(mock, Action="DescribeCloudCenterInstances")[0] == 501
+
+
+def test_limits_throttle_on_the_mock_clock_and_are_removed():
+    with SasMock() as mock:
+        limit = mock.add_limit(action="DescribeScanTaskProgress", rate="1/s", burst=1, retryAfter="1s")
+        assert [l["id"] for l in mock.limits()] == [limit["id"]]
+        assert rpc(mock, Action="DescribeScanTaskProgress", TaskId=100001)[0] == 200
+        status, body = rpc(mock, Action="DescribeScanTaskProgress", TaskId=100001)
+        assert (status, body["Code"]) == (400, "Throttling.User")
+        mock.advance("1s")
+        assert rpc(mock, Action="DescribeScanTaskProgress", TaskId=100001)[0] == 200
+        assert [r["status"] for r in mock.requests(task_id=100001)] == [200, 400, 200]
+        assert len(mock.requests(status=400)) == 1
+        mock.remove_limit(limit["id"])
+        assert mock.limits() == []
+        mock.add_limit(action="*", rate="1/m")
+        mock.clear_limits()
+        assert rpc(mock, Action="DescribeScanTaskProgress", TaskId=100001)[0] == 200
+
+
+def test_machines_are_added_and_a_scan_turns_their_findings_into_alerts():
+    with SasMock() as mock:  # the default fixtures: testid is account 1234567890123456
+        mock.add_machine(uuid="u-1", instanceName="app-1", accountId="1234567890123456",
+                         findings=[{"name": "Miner:Linux/XMRig", "level": "serious"}])
+        assert "u-1" in [m["uuid"] for m in mock.machines(account_id="1234567890123456")]
+        target = '[{"type":"uuid","name":"app-1","target":"u-1"}]'
+        task = rpc(mock, Action="StartVirusScanTask", TargetInfo=target, AccessKeyId="testid")[1]["ScanTaskId"]
+        assert mock.alerts() == []
+        mock.advance("6s")
+        assert rpc(mock, Action="DescribeScanTaskProgress", TaskId=task,
+                   AccessKeyId="testid")[1]["ScanTaskProgress"] == "Success"
+        [alert] = mock.alerts(account_id="1234567890123456")
+        assert (alert["uuid"], alert["name"]) == ("u-1", "Miner:Linux/XMRig")
+
+
 def test_tasks_are_created_and_deleted():
     with SasMock() as mock:
         task = mock.create_task(taskId=55, accountId="1", progress="Processing")
