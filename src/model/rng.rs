@@ -60,9 +60,15 @@ impl Sequence {
     }
 }
 
+/// The longest request id a stub may give its answer (a generated one is 36 characters).
+pub const MAX_REQUEST_ID: usize = 64;
+
 /// A request id, held inline: the answer, the log line and the journal all carry it.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct RequestId([u8; 36]);
+pub struct RequestId {
+    text: [u8; MAX_REQUEST_ID],
+    len: u8,
+}
 
 impl RequestId {
     /// A version-4 UUID from two random words, upper-case.
@@ -71,14 +77,29 @@ impl RequestId {
         bytes[..8].copy_from_slice(&hi.to_be_bytes());
         bytes[8..].copy_from_slice(&lo.to_be_bytes());
         let uuid = uuid::Builder::from_random_bytes(bytes).into_uuid();
-        let mut text = [0u8; 36];
-        uuid.hyphenated().encode_upper(&mut text);
-        RequestId(text)
+        let mut text = [0u8; MAX_REQUEST_ID];
+        uuid.hyphenated().encode_upper(&mut text[..36]);
+        RequestId { text, len: 36 }
+    }
+
+    /// An id chosen by a stub: 1 to [`MAX_REQUEST_ID`] visible ASCII characters, so that it can
+    /// travel in the `x-acs-request-id` header as it does in the body.
+    pub fn from_text(id: &str) -> Option<Self> {
+        let fits = (1..=MAX_REQUEST_ID).contains(&id.len());
+        if !fits || !id.bytes().all(|b| b.is_ascii_graphic()) {
+            return None;
+        }
+        let mut text = [0u8; MAX_REQUEST_ID];
+        text[..id.len()].copy_from_slice(id.as_bytes());
+        Some(RequestId {
+            text,
+            len: id.len() as u8, // at most MAX_REQUEST_ID, checked above
+        })
     }
 
     pub fn as_str(&self) -> &str {
-        // uuid wrote hex digits and dashes, so this never takes the fallback.
-        std::str::from_utf8(&self.0).unwrap_or("")
+        // Only ASCII is ever stored, so this never takes the fallback.
+        std::str::from_utf8(&self.text[..usize::from(self.len)]).unwrap_or("")
     }
 }
 
@@ -109,6 +130,23 @@ impl serde::Serialize for RequestId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chosen_request_id_is_kept_as_given_when_it_can_travel_in_a_header() {
+        assert_eq!(
+            RequestId::from_text("STUB-1").map(|id| id.to_string()),
+            Some("STUB-1".into())
+        );
+        let longest = "X".repeat(MAX_REQUEST_ID);
+        assert_eq!(
+            RequestId::from_text(&longest).map(|id| id.as_str().len()),
+            Some(MAX_REQUEST_ID)
+        );
+        for refused in ["", "a b", "é", &"X".repeat(MAX_REQUEST_ID + 1)] {
+            assert!(RequestId::from_text(refused).is_none(), "{refused:?}");
+        }
+        assert_eq!(RequestId::from_words(1, 2).as_str().len(), 36);
+    }
 
     #[test]
     fn the_same_seed_gives_the_same_stream() {

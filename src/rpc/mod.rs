@@ -97,6 +97,7 @@ pub async fn call(state: &AppState, incoming: Incoming) -> Outcome {
         Ok(req) => (handle(state, req).await, req.format_or_json()),
         Err(err) => (refused(err.clone()), Format::Json),
     };
+    let request_id = stub_request_id(&handled).unwrap_or(request_id);
     let action = handled.action.map_or("Unknown", |a| a.name.as_str());
     let rendered = match (&handled.network, &handled.result) {
         (Some((NetworkFault::ProxyError, status)), _) => proxy_page(status.unwrap_or(502)),
@@ -137,6 +138,14 @@ pub async fn call(state: &AppState, incoming: Incoming) -> Outcome {
         retry_after_millis,
         network,
     }
+}
+
+/// The id a stub's answer names for itself (checked when the stub was added), which then stands
+/// for the request everywhere: header, log line, journal.
+fn stub_request_id(handled: &Handled) -> Option<RequestId> {
+    handled.stub_id?;
+    let answer = handled.result.as_ref().ok()?;
+    RequestId::from_text(answer.reply.get("RequestId")?.as_str()?)
 }
 
 /// A request that could not even be read.

@@ -57,6 +57,33 @@ async fn a_stub_answers_its_action_in_the_real_envelope_as_json_and_xml() {
 }
 
 #[tokio::test]
+async fn a_stubs_own_request_id_is_the_answers_id_in_body_header_and_journal() {
+    let mock = Mock::new();
+    let id = "STUB-0000-REQUEST-ID";
+    add(
+        &mock,
+        json!({"action": "DescribeCloudCenterInstances", "status": 500,
+               "response": {"RequestId": id, "Code": "ServerError", "Message": "stubbed"}}),
+    )
+    .await;
+    let answer = mock.rpc(LIST).await;
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(answer.json["RequestId"], id);
+    assert_eq!(answer.header("x-acs-request-id"), id);
+    let journal = mock
+        .admin(Method::GET, "/requests?code=ServerError", None)
+        .await;
+    assert_eq!(journal.json["requests"][0]["requestId"], id);
+    // Without one of its own, the stub's answer carries the generated id everywhere.
+    let plain = Mock::new();
+    let answer = plain.rpc(LIST).await;
+    let generated = answer.json["RequestId"].as_str().unwrap();
+    assert_eq!(generated.len(), 36);
+    let journal = plain.admin(Method::GET, "/requests", None).await;
+    assert_eq!(journal.json["requests"][0]["requestId"], generated);
+}
+
+#[tokio::test]
 async fn the_most_recent_matching_stub_answers_and_times_retires_it() {
     let mock = Mock::new();
     mock.admin(Method::DELETE, "/stubs", None).await;
@@ -242,6 +269,14 @@ async fn bad_stubs_are_refused_naming_the_field_or_the_json_path() {
         (
             json!({"action": "DescribeCloudCenterInstances", "response": {}, "accessKeyId": "a", "accountId": "b"}),
             "accountId",
+        ),
+        (
+            json!({"action": "DescribeCloudCenterInstances", "response": {"RequestId": 7}}),
+            "response.RequestId",
+        ),
+        (
+            json!({"action": "DescribeCloudCenterInstances", "response": {"RequestId": "has space"}}),
+            "visible ASCII",
         ),
     ] {
         let refused = mock.admin(Method::POST, "/stubs", Some(stub.clone())).await;
