@@ -77,6 +77,8 @@ struct Handled {
     limit_id: Option<u64>,
     /// A network fault a rule chose, and the status of its page (`proxyError`).
     network: Option<(NetworkFault, Option<u16>)>,
+    /// A `hang` with a `delay` held the answer back, then let it go (journaled as `hang`).
+    hung: bool,
     result: Result<Answer, ApiError>,
 }
 
@@ -159,6 +161,7 @@ fn refused(err: ApiError) -> Handled {
         stub_id: None,
         limit_id: None,
         network: None,
+        hung: false,
         result: Err(err),
     }
 }
@@ -173,6 +176,7 @@ async fn handle(state: &AppState, req: &RpcRequest) -> Handled {
         stub_id: None,
         limit_id: None,
         network: None,
+        hung: false,
         result: Ok(Reply::new().into()),
     };
     handled.result = answer(state, req, &mut handled).await;
@@ -225,7 +229,7 @@ async fn answer(
         }
         match decision.network {
             // After its delay, a hang is over: the normal answer follows.
-            Some(NetworkFault::Hang) if decision.delay.is_some() => {}
+            Some(NetworkFault::Hang) if decision.delay.is_some() => handled.hung = true,
             // A broken chunk breaks the normal answer.
             Some(fault @ NetworkFault::MalformedChunk) => handled.network = Some((fault, None)),
             Some(fault) => {

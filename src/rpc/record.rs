@@ -8,6 +8,7 @@ use std::time::Instant;
 use http::Method;
 
 use super::Handled;
+use crate::fixtures::NetworkFault;
 use crate::model::rng::RequestId;
 use crate::protocol::{Params, Rendered, RpcRequest};
 use crate::state::journal::{
@@ -95,7 +96,9 @@ pub(super) fn finish(
         fault_id: handled.fault_id,
         stub_id: handled.stub_id,
         limit_id: handled.limit_id,
-        network: handled.network.map(|(fault, _)| fault.name()),
+        network: (handled.network.map(|(fault, _)| fault))
+            .or(handled.hung.then_some(NetworkFault::Hang))
+            .map(NetworkFault::name),
         latency_micros,
         params,
         response: clip_body(&rendered.body, MAX_RESPONSE),

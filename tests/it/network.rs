@@ -139,6 +139,13 @@ fn a_hang_answers_nothing_until_the_client_gives_up_and_with_a_delay_answers_lat
         late.starts_with("HTTP/1.1 200") && late.contains("Processing"),
         "{late}"
     );
+    let entries = journal(&server)["requests"].as_array().unwrap().clone();
+    let last = entries.last().unwrap();
+    assert_eq!(
+        (&last["network"], &last["status"]),
+        (&json!("hang"), &json!(200)),
+        "a hang that ended is journaled as one: {last}"
+    );
 }
 
 #[test]
