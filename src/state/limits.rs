@@ -106,7 +106,7 @@ fn refusal(limit: &Limit, action: &str, wait_millis: u64) -> ApiError {
         Some(error) => error.to_api_error(),
         None => ApiError::catalog("Throttling.User"),
     };
-    error.retry_after_millis = spec.retry_after.map(|d| d.0);
+    error.retry_after_millis = spec.retry_after.map(|r| r.millis(wait_millis));
     error.because(format!(
         "limit {} ({} for {}) refused {action}; its next token comes in {wait_millis} ms of the mock's clock",
         limit.id, spec.rate, spec.action
@@ -165,6 +165,29 @@ mod tests {
             limits.admit("DescribeScanTaskProgress", &x, 1_000).is_ok(),
             "a token came back"
         );
+    }
+
+    #[test]
+    fn an_automatic_retry_after_is_the_wait_for_the_next_token() {
+        let limits = limits(&[json!({"rate": "2/s", "burst": 1, "retryAfter": "auto"})]);
+        let x: Arc<str> = Arc::from("x");
+        assert!(limits.admit("DescribeScanTaskProgress", &x, 0).is_ok());
+        let wait = |now| {
+            (limits.admit("DescribeScanTaskProgress", &x, now))
+                .map_err(|t| t.error.retry_after_millis)
+        };
+        assert_eq!(wait(100), Err(Some(400)));
+        assert_eq!(wait(499), Err(Some(1)));
+        assert_eq!(wait(500), Ok(()));
+        let spec: LimitSpec =
+            serde_json::from_value(json!({"rate": "1/s", "retryAfter": "auto"})).expect("parses");
+        assert_eq!(
+            serde_json::to_value(&spec).expect("json")["retryAfter"],
+            "auto"
+        );
+        let bad = serde_json::from_value::<LimitSpec>(json!({"rate": "1/s", "retryAfter": "soon"}))
+            .expect_err("neither");
+        assert!(bad.to_string().contains("\"auto\""), "{bad}");
     }
 
     #[test]

@@ -186,6 +186,19 @@ def test_with_retry_after_the_tea_sdk_raises_throttling_exception_carrying_it_in
     assert exc.data["Code"] == "Throttling.User" and exc.data["statusCode"] == 400
 
 
+def test_an_automatic_retry_after_tells_the_tea_sdk_when_the_next_token_comes(mock, tea, rules):
+    from alibabacloud_tea_openapi.exceptions import ThrottlingException
+
+    rules.limit(action="DescribeScanTaskProgress", rate="2/s", burst=1, retryAfter="auto")
+    tea.call(*POLL)
+    mock.advance("100ms")
+    with pytest.raises(ThrottlingException) as info:
+        tea.call(*POLL)
+    assert info.value.retry_after == 400, "a token every 500 ms, 100 ms of them gone"
+    mock.advance("400ms")
+    tea.call(*POLL)
+
+
 def test_with_retry_after_the_legacy_sdk_still_raises_its_plain_server_exception(mock, rules):
     from aliyunsdkcore.acs_exception.exceptions import ServerException
 
