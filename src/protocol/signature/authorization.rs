@@ -98,3 +98,104 @@ fn required<'a>(
         .filter(|value| !value.is_empty())
         .ok_or(AuthorizationError::MissingField(field))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::signature::v3;
+
+    #[test]
+    fn authorization_fields_split_on_the_first_separator_only() {
+        let auth = parse_v3_authorization(
+        "ACS3-HMAC-SHA256\tSignature=a=b , Credential=id,, Unknown=x,SignedHeaders= host ;;x-acs-date;",
+    )
+    .expect("parses");
+        assert_eq!(auth.credential, "id");
+        assert_eq!(auth.signature, "a=b");
+        assert_eq!(auth.signed_headers, ["host", "x-acs-date"]);
+        for bad in [
+            "ACS3-HMAC-SHA256 Credential=id,SignedHeaders=host,Signature=s,Oops",
+            "ACS3-HMAC-SHA256 Credential=id,Credential=id,SignedHeaders=host,Signature=s",
+        ] {
+            assert_eq!(
+                parse_v3_authorization(bad).map(|_| ()),
+                Err(AuthorizationError::Malformed),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse_v3_authorization("ACS3-HMAC-SHA256 Credential=id,SignedHeaders=;,Signature=s")
+                .map(|_| ()),
+            Err(AuthorizationError::MissingField("SignedHeaders"))
+        );
+    }
+
+    #[test]
+    fn authorization_headers_are_read_tolerantly_in_any_field_order() {
+        let signed_headers = vec!["host", "x-acs-date"];
+        let expected = V3Authorization {
+            credential: "id",
+            signed_headers,
+            signature: "ab12",
+        };
+        for header in [
+            "ACS3-HMAC-SHA256 Credential=id,SignedHeaders=host;x-acs-date,Signature=ab12",
+            "  ACS3-HMAC-SHA256   Credential=id, SignedHeaders=host;x-acs-date, Signature=ab12 ",
+            "ACS3-HMAC-SHA256 Signature=ab12,Other=1,SignedHeaders=host;x-acs-date,Credential=id,",
+        ] {
+            assert_eq!(
+                parse_v3_authorization(header),
+                Ok(expected.clone()),
+                "{header}"
+            );
+        }
+    }
+
+    #[test]
+    fn authorization_headers_with_a_wrong_algorithm_or_missing_fields_are_rejected() {
+        use AuthorizationError::*;
+        let fields = "Credential=id,SignedHeaders=host,Signature=ab";
+        for header in [
+            String::new(),
+            format!("AWS4-HMAC-SHA256 {fields}"),
+            format!("acs3-hmac-sha256 {fields}"),
+        ] {
+            assert_eq!(
+                parse_v3_authorization(&header),
+                Err(WrongAlgorithm),
+                "{header}"
+            );
+        }
+        let cases = [
+            ("", MissingField("Credential")),
+            (
+                "Credential=,SignedHeaders=host,Signature=ab",
+                MissingField("Credential"),
+            ),
+            (
+                "Credential=id,SignedHeaders=;,Signature=ab",
+                MissingField("SignedHeaders"),
+            ),
+            ("Credential=id,Signature=ab", MissingField("SignedHeaders")),
+            (
+                "Credential=id,SignedHeaders=host",
+                MissingField("Signature"),
+            ),
+            ("Credential=id,SignedHeaders=host,Signature", Malformed),
+            (
+                "Credential=a,Credential=b,SignedHeaders=host,Signature=ab",
+                Malformed,
+            ),
+        ];
+        for (fields, error) in cases {
+            let header = format!("{} {fields}", v3::ALGORITHM);
+            assert_eq!(parse_v3_authorization(&header), Err(error), "{header}");
+        }
+        let missing = "the Authorization header has no non-empty Signature field";
+        assert_eq!(MissingField("Signature").to_string(), missing);
+        assert!(WrongAlgorithm.to_string().contains(v3::ALGORITHM));
+        assert!(Malformed
+            .to_string()
+            .contains("Credential=..,SignedHeaders=..,Signature=.."));
+    }
+}
