@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::serve::startup_fixtures;
+use crate::fixtures::limits::RetryAfter;
 use crate::fixtures::FaultSpec;
+use crate::model::duration::format_duration;
 use crate::settings::Settings;
 use crate::state::AppState;
 
@@ -117,11 +119,17 @@ fn defined(state: &AppState) -> String {
         let spec = &limit.spec;
         let _ = writeln!(
             out,
-            "  #{}: {} at {}, burst {}{}",
+            "  #{}: {} at {}, burst {}{}{}",
             limit.id,
             spec.action,
             spec.rate,
             spec.capacity(),
+            match spec.retry_after {
+                Some(RetryAfter::Auto) => ", retry after the next token".to_owned(),
+                Some(RetryAfter::Millis(millis)) =>
+                    format!(", retry after {}", format_duration(millis)),
+                None => String::new(),
+            },
             scope(limit.account_id.as_deref())
         );
     }

@@ -46,6 +46,31 @@ fn check_accepts_the_shipped_fixtures_and_names_the_problem_in_a_bad_one() {
 }
 
 #[test]
+fn check_lists_each_limit_with_its_retry_after() {
+    let limits = temp_file(
+        "limits.json",
+        r#"{"limits": [{"action": "DescribeScanTaskProgress", "rate": "2/s", "retryAfter": "auto"},
+                       {"rate": "30/m", "burst": 5, "retryAfter": "1.5s", "accountId": "1"}]}"#,
+    );
+    let out = Command::new(BIN)
+        .arg("check")
+        .arg(&limits)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    for line in [
+        "  #1: DescribeScanTaskProgress at 2/s, burst 2, retry after the next token",
+        "  #2: * at 30/m, burst 5, retry after 1500ms (account 1 only)",
+    ] {
+        assert!(
+            said.lines().any(|l| l == line),
+            "no line {line:?} in:\n{said}"
+        );
+    }
+}
+
+#[test]
 fn a_bad_fixture_stops_the_server_with_the_same_message_and_no_panic() {
     let bad = temp_file(
         "dangling.json",
