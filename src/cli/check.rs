@@ -43,8 +43,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     for (source, doc) in &docs {
         match state.load_fixture(source, doc) {
             Ok(s) => println!(
-                "{source}: ok ({} access keys, {} tasks, {} fault rules, {} stubs, {} limits, {} machines)",
-                s.accounts, s.tasks, s.faults, s.stubs, s.limits, s.machines
+                "{source}: ok ({}, {}, {}, {}, {}, {})",
+                counted(s.accounts, "access key"),
+                counted(s.tasks, "task"),
+                counted(s.faults, "fault rule"),
+                counted(s.stubs, "stub"),
+                counted(s.limits, "limit"),
+                counted(s.machines, "machine")
             ),
             Err(err) => {
                 eprintln!("error: {err}");
@@ -55,6 +60,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     print!("{}", defined(&state));
     println!("{} file(s) valid", docs.len());
     ExitCode::SUCCESS
+}
+
+/// `1 stub`, `2 stubs`.
+fn counted(n: usize, thing: &str) -> String {
+    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
 }
 
 /// What the loaded fixtures define, section by section.

@@ -196,7 +196,7 @@ fn check_reads_the_environment_and_prints_what_the_fixtures_define() {
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{said}");
     for line in [
-        "fixtures/default.json: ok (5 access keys, 8 tasks, 2 fault rules, 1 stubs, 0 limits, 2 machines)",
+        "fixtures/default.json: ok (5 access keys, 8 tasks, 2 fault rules, 1 stub, 0 limits, 2 machines)",
         "  readonly-id -> account 1234567890123456 (denied StartVirusScanTask)",
         "  282832 (shared): init 1 poll, Processing 2 polls, then Success",
         "  #1: DescribeScanTaskProgress taskId=403403 -> NoPermission",
