@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,8 +20,9 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
-from mockproc import REPO_ROOT, MockProcess
+from sas_mock import SasMock  # the project's own package, from python/ (tests/ui/run.sh sets PYTHONPATH)
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 UI_FIXTURES = Path(__file__).resolve().parent / "fixtures.json"
 DEFAULT_FIXTURES = REPO_ROOT / "fixtures" / "default.json"
 ARTIFACT_DIR = REPO_ROOT / "target" / "ui"
@@ -28,8 +32,20 @@ MAIN_ACCOUNT = "1234567890123456"
 WIDTH, HEIGHT = 1280, 800
 
 
-def _mock(**kwargs) -> MockProcess:
-    return MockProcess("--fixtures", str(DEFAULT_FIXTURES), "--fixtures", str(UI_FIXTURES), **kwargs)
+def _mock(admin_token: str | None = None) -> SasMock:
+    """A server on a free loopback port with a manual clock and seed 1."""
+    return SasMock([DEFAULT_FIXTURES, UI_FIXTURES], seed=1, admin_token=admin_token).start()
+
+
+def rpc(mock: SasMock, **params) -> int:
+    """An unsigned GET; returns the status."""
+    query = urllib.parse.urlencode({"Version": "2018-12-03", **params})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{mock.url}/?{query}", timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
 
 
 def set_viewport(driver, width: int, height: int) -> None:

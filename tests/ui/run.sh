@@ -64,7 +64,9 @@ rm -f "$REPO_ROOT/target/ui/dashboard.png"
 echo "== dashboard browser tests (pytest + selenium) against $SAS_MOCK_BIN"
 tests_started=$SECONDS
 rc=0
-timeout 300 "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$UI_DIR" "$@" || rc=$?
+# The mock is started through the project's own Python package (python/sas_mock), from the checkout.
+PYTHONPATH="$REPO_ROOT/python${PYTHONPATH:+:$PYTHONPATH}" \
+  timeout 300 "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$UI_DIR" "$@" || rc=$?
 echo "== done in $((SECONDS - tests_started))s (whole script $((SECONDS - started))s): pytest exit $rc"
 if [[ -f "$REPO_ROOT/target/ui/dashboard.png" ]]; then
   echo "== screenshot: target/ui/dashboard.png"

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import ADMIN_TOKEN, HEIGHT, MAIN_ACCOUNT, WIDTH, set_viewport
+from conftest import ADMIN_TOKEN, HEIGHT, MAIN_ACCOUNT, WIDTH, rpc, set_viewport
 
 WAIT_S = 10
 TARGET = '[{"type":"uuid","name":"web-1","target":"503201a7-14c6-4280-801b-1169ed420000"}]'
@@ -203,7 +203,7 @@ def test_the_clock_advances_by_any_duration_and_reset_empties_the_journal(page, 
     field.send_keys("soon", Keys.ENTER)
     wait_for(page, lambda d: "Could not advance" in text_of(d, "#clock-message"), "the refusal")
 
-    assert mock.rpc(Action="DescribeScanTaskProgress", TaskId="100003", AccessKeyId="testid") == 200
+    assert rpc(mock, Action="DescribeScanTaskProgress", TaskId="100003", AccessKeyId="testid") == 200
     wait_for(page, lambda d: request_rows(d, "DescribeScanTaskProgress"), "the request row")
     select = page.find_element(By.ID, "account")
     wait_for(page, lambda d: MAIN_ACCOUNT in [o.get_attribute("value") for o in select.find_elements(By.TAG_NAME, "option")],
@@ -219,7 +219,7 @@ def test_the_clock_advances_by_any_duration_and_reset_empties_the_journal(page, 
 
 def test_a_narrow_window_stacks_the_sections_without_sideways_scrolling(page, mock):
     live(page)
-    assert mock.rpc(Action="DescribeScanTaskProgress", TaskId="100002") == 200
+    assert rpc(mock, Action="DescribeScanTaskProgress", TaskId="100002") == 200
     wait_for(page, lambda d: request_rows(d, "DescribeScanTaskProgress"), "the request row")
     page.set_window_size(400, 900)
     wait_for(page, lambda d: d.execute_script("return window.innerWidth") <= 400, "the narrow window")
@@ -232,7 +232,7 @@ def test_a_narrow_window_stacks_the_sections_without_sideways_scrolling(page, mo
 
 def test_the_keyboard_reaches_every_control_and_the_request_rows(page, mock):
     live(page)
-    assert mock.rpc(Action="DescribeScanTaskProgress", TaskId="100001") == 200
+    assert rpc(mock, Action="DescribeScanTaskProgress", TaskId="100001") == 200
     wait_for(page, lambda d: request_rows(d, "DescribeScanTaskProgress"), "the request row")
     page.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);")
     reached = []
@@ -298,7 +298,7 @@ def test_machines_alerts_and_limits_show_when_the_build_serves_them(page, mock):
         assert "2/s" in limits[0].text and "Throttling.User" in limits[0].text
 
         # A section whose endpoint refuses a read says so, and the rest of the page goes on.
-        assert mock.rpc(Action="DescribeScanTaskProgress", TaskId="100001", AccessKeyId="testid") == 200
+        assert rpc(mock, Action="DescribeScanTaskProgress", TaskId="100001", AccessKeyId="testid") == 200
         select = page.find_element(By.ID, "account")
         option = f"option[value='{MAIN_ACCOUNT}']"
         wait_for(page, lambda d: select.find_elements(By.CSS_SELECTOR, option), "the account in the selector")
@@ -312,7 +312,7 @@ def test_machines_alerts_and_limits_show_when_the_build_serves_them(page, mock):
 
 def test_with_an_admin_token_the_page_shows_nothing_until_the_token_is_given(driver, guarded_mock, console,
                                                                           expect_console_errors):
-    assert guarded_mock.rpc(Action="StartVirusScanTask", TargetInfo=TARGET) == 200
+    assert rpc(guarded_mock, Action="StartVirusScanTask", TargetInfo=TARGET) == 200
     set_viewport(driver, WIDTH, HEIGHT)
     driver.get(f"{guarded_mock.url}/__admin/ui")
     gate = wait_for(driver, lambda d: d.find_element(By.ID, "token-gate").is_displayed()
