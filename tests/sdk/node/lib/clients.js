@@ -6,6 +6,22 @@ const assert = require('node:assert/strict');
 
 const VERSION = '2018-12-03';
 
+// The exact Params the generated Sas client passes to the Tea core for every action (protocol.md §0).
+function sasParams(action) {
+  const OpenApi = require('@alicloud/openapi-client');
+  return new OpenApi.Params({
+    action,
+    version: VERSION,
+    protocol: 'HTTPS',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
+}
+
 // --- @alicloud/pop-core (legacy RPC client, HMAC-SHA1) -------------------------------------------
 
 function popCore(method) {
@@ -69,21 +85,9 @@ function teaCore(signatureAlgorithm) {
       });
       if (signatureAlgorithm) config.signatureAlgorithm = signatureAlgorithm;
       const client = new OpenApi.default(config);
-      // The exact Params the generated Sas client passes (protocol.md §0).
       const call = async (action, query) => {
-        const params = new OpenApi.Params({
-          action,
-          version: VERSION,
-          protocol: 'HTTPS',
-          pathname: '/',
-          method: 'POST',
-          authType: 'AK',
-          style: 'RPC',
-          reqBodyType: 'formData',
-          bodyType: 'json',
-        });
         const request = new OpenApi.OpenApiRequest({ query: OpenApiUtil.query(query) });
-        const resp = await client.callApi(params, request, new Util.RuntimeOptions({}));
+        const resp = await client.callApi(sasParams(action), request, new Util.RuntimeOptions({}));
         assert.equal(resp.statusCode, 200);
         return resp.body;
       };
@@ -115,4 +119,4 @@ function teaCore(signatureAlgorithm) {
   };
 }
 
-module.exports = { popCore, teaCore };
+module.exports = { popCore, teaCore, sasParams, VERSION };

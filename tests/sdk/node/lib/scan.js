@@ -5,8 +5,7 @@
 // `options` (optional): `timeout` in ms, and for the Tea core `runtime`, the RuntimeOptions fields.
 
 const assert = require('node:assert/strict');
-
-const VERSION = '2018-12-03';
+const { sasParams, VERSION } = require('./clients');
 
 function popCoreCaller(method) {
   const RPCClient = require('@alicloud/pop-core').RPCClient;
@@ -47,21 +46,9 @@ function teaCoreCaller(signatureAlgorithm) {
       if (options.timeout !== undefined) config.readTimeout = options.timeout;
       if (signatureAlgorithm) config.signatureAlgorithm = signatureAlgorithm;
       const client = new OpenApi.default(config);
-      // The Params the generated Sas client passes for every one of these operations.
       return async (action, query = {}) => {
-        const params = new OpenApi.Params({
-          action,
-          version: VERSION,
-          protocol: 'HTTPS',
-          pathname: '/',
-          method: 'POST',
-          authType: 'AK',
-          style: 'RPC',
-          reqBodyType: 'formData',
-          bodyType: 'json',
-        });
         const request = new OpenApi.OpenApiRequest({ query: OpenApiUtil.query(query) });
-        const resp = await client.callApi(params, request, new Util.RuntimeOptions({ ...options.runtime }));
+        const resp = await client.callApi(sasParams(action), request, new Util.RuntimeOptions({ ...options.runtime }));
         assert.equal(resp.statusCode, 200);
         return resp.body;
       };
