@@ -76,17 +76,7 @@ pub fn indexed_list<'r>(req: &'r RpcRequest, name: &str) -> Vec<&'r str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::{HeaderMap, Method};
-
-    fn request(query: &str) -> RpcRequest {
-        RpcRequest::parse(
-            Method::GET,
-            Some(query),
-            HeaderMap::new(),
-            Default::default(),
-        )
-        .expect("parses")
-    }
+    use crate::protocol::request::get as request;
 
     #[test]
     fn pages_default_and_are_kept_within_bounds() {

@@ -204,17 +204,7 @@ fn check_value(kind: Kind, name: &str, value: &str) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::{HeaderMap, Method};
-
-    fn request(query: &str) -> RpcRequest {
-        RpcRequest::parse(
-            Method::GET,
-            Some(query),
-            HeaderMap::new(),
-            Default::default(),
-        )
-        .expect("GET parses")
-    }
+    use crate::protocol::request::get as request;
 
     fn check(action: &str, query: &str) -> Result<(), (String, String)> {
         let action = super::action(action).expect("catalogued");

@@ -135,6 +135,13 @@ fn is_form(headers: &HeaderMap) -> bool {
         .is_some_and(|prefix| prefix.eq_ignore_ascii_case(FORM))
 }
 
+/// For the crate's unit tests: a GET carrying only this query string.
+#[cfg(test)]
+pub(crate) fn get(query: &str) -> RpcRequest {
+    RpcRequest::parse(Method::GET, Some(query), HeaderMap::new(), Bytes::new())
+        .expect("a GET parses")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
