@@ -141,15 +141,7 @@ mod tests {
             kind: "Malicious process (cloud scan)".to_owned(),
             details: Vec::new(),
         };
-        let machine = Arc::new(Machine {
-            uuid: Arc::from("u-1"),
-            instance_id: String::new(),
-            instance_name: String::new(),
-            internet_ip: String::new(),
-            intranet_ip: String::new(),
-            group_id: 0,
-            findings: vec![finding.clone()],
-        });
+        let machine = Arc::new(crate::model::machine::bare("u-1", vec![finding.clone()]));
         Alert::new(7, machine, finding, 1_000)
     }
 

@@ -76,6 +76,20 @@ pub fn coverage(
     (covered, unknown)
 }
 
+/// For the crate's unit tests: a machine with only a uuid and these findings.
+#[cfg(test)]
+pub(crate) fn bare(uuid: &str, findings: Vec<Finding>) -> Machine {
+    Machine {
+        uuid: Arc::from(uuid),
+        instance_id: String::new(),
+        instance_name: String::new(),
+        internet_ip: String::new(),
+        intranet_ip: String::new(),
+        group_id: 0,
+        findings,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,15 +104,7 @@ mod tests {
     use Progress::*;
 
     fn root(outcomes: &[Outcome]) -> RootTask {
-        let machine = Arc::new(Machine {
-            uuid: Arc::from("u"),
-            instance_id: String::new(),
-            instance_name: String::new(),
-            internet_ip: String::new(),
-            intranet_ip: String::new(),
-            group_id: 0,
-            findings: Vec::new(),
-        });
+        let machine = Arc::new(crate::model::machine::bare("u", Vec::new()));
         let subtasks = (outcomes.iter())
             .map(|outcome| {
                 let schedule = Schedule {

@@ -14,15 +14,7 @@ fn infected() -> Arc<Machine> {
         kind: "Malicious process (cloud scan)".to_owned(),
         details: Vec::new(),
     };
-    Arc::new(Machine {
-        uuid: Arc::from("u-1"),
-        instance_id: String::new(),
-        instance_name: String::new(),
-        internet_ip: String::new(),
-        intranet_ip: String::new(),
-        group_id: 0,
-        findings: vec![finding],
-    })
+    Arc::new(crate::model::machine::bare("u-1", vec![finding]))
 }
 
 #[test]
