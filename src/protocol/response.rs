@@ -21,7 +21,7 @@ pub enum Format {
     Xml,
 }
 
-/// A successful answer's fields; `RequestId` is added when rendering (unless it has one).
+/// A successful answer's fields; `RequestId` is added when rendering.
 pub type Reply = Map<String, Value>;
 
 /// An answer, ready for any transport.
@@ -34,7 +34,8 @@ pub struct Rendered {
 }
 
 /// A success body for `action`: `{"RequestId":…, fields…}` or `<ActionResponse>…</ActionResponse>`.
-/// A `RequestId` among the fields (a stub's) takes the first place instead of the request's own.
+/// `request_id` is the answer's id; a `RequestId` among the fields (a stub's, which the pipeline
+/// has already made the request's id) is not written twice.
 pub fn render_reply(format: Format, action: &str, request_id: &str, reply: &Reply) -> Rendered {
     let body = match format {
         Format::Json => {
@@ -48,7 +49,8 @@ pub fn render_reply(format: Format, action: &str, request_id: &str, reply: &Repl
         Format::Xml => {
             let mut fields = Map::with_capacity(reply.len() + 1);
             fields.insert("RequestId".to_owned(), Value::from(request_id));
-            fields.extend(reply.iter().map(|(k, v)| (k.clone(), v.clone())));
+            let others = reply.iter().filter(|(k, _)| *k != "RequestId");
+            fields.extend(others.map(|(k, v)| (k.clone(), v.clone())));
             let mut out = String::from("<?xml version='1.0' encoding='UTF-8'?>");
             push_xml(
                 &mut out,
@@ -74,13 +76,9 @@ struct Envelope<'a> {
 impl Serialize for Envelope<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let own = self.reply.get("RequestId");
         let others = self.reply.iter().filter(|(k, _)| *k != "RequestId");
         let mut map = s.serialize_map(Some(1 + others.clone().count()))?;
-        match own {
-            Some(value) => map.serialize_entry("RequestId", value)?,
-            None => map.serialize_entry("RequestId", self.request_id)?,
-        }
+        map.serialize_entry("RequestId", self.request_id)?;
         for (name, value) in others {
             map.serialize_entry(name, value)?;
         }
@@ -224,12 +222,19 @@ mod tests {
     }
 
     #[test]
-    fn a_request_id_among_the_fields_takes_the_first_place_once() {
+    fn a_request_id_among_the_fields_is_written_once_first() {
         let fields = reply(json!({"A": 1, "RequestId": "STUB-ID"}));
-        let rendered = render_reply(Format::Json, "Op", "ID", &fields);
+        let rendered = render_reply(Format::Json, "Op", "STUB-ID", &fields);
         assert_eq!(
             String::from_utf8(rendered.body.to_vec()).expect("UTF-8"),
             r#"{"RequestId":"STUB-ID","A":1}"#
+        );
+        let xml = render_reply(Format::Xml, "Op", "STUB-ID", &fields);
+        let xml = String::from_utf8(xml.body.to_vec()).expect("UTF-8");
+        assert_eq!(
+            xml.matches("<RequestId>STUB-ID</RequestId>").count(),
+            1,
+            "{xml}"
         );
     }
 
