@@ -34,6 +34,7 @@ use serde::Serialize;
 use crate::fixtures::{FaultSpec, FixtureDoc, FixtureError, LimitSpec, StubSpec};
 use crate::model::clock::Clock;
 use crate::model::rng::Sequence;
+use crate::protocol::catalog;
 use crate::settings::Settings;
 use accounts::{Accounts, UnknownKey};
 use faults::{FaultRule, Faults};
@@ -80,6 +81,8 @@ pub struct Summary {
 impl AppState {
     /// A state with the given fixture documents loaded, in order.
     pub fn new(settings: Settings, docs: &[(String, FixtureDoc)]) -> Result<Self, FixtureError> {
+        // Parsed now, at startup, rather than by the first request that names an action.
+        let _actions = catalog::len();
         let state = AppState {
             clock: Clock::new(settings.clock),
             accounts: Accounts::default(),
