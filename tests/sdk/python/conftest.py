@@ -23,6 +23,23 @@ STS_KEY = ("STS.testid", "stssecret")
 STS_TOKEN = "ststoken"
 
 
+def sdk_error(sdk, status: int, call):
+    """Runs `call`, which must raise exactly the exception class this SDK uses for `status`;
+    returns the exception and the SDK's reading of it."""
+    expected = sdk.exception_for(status)
+    with pytest.raises(Exception) as info:
+        call()
+    assert type(info.value) is expected, (
+        f"expected {expected.__module__}.{expected.__name__}, got {type(info.value)!r}: {info.value}"
+    )
+    return info.value, sdk.read_error(info.value)
+
+
+def expect_sdk_error(sdk, status: int, call):
+    """The SDK's reading of the error `call` must raise (see `sdk_error`)."""
+    return sdk_error(sdk, status, call)[1]
+
+
 @pytest.fixture(scope="session", params=AUTH_MODES)
 def mock(request):
     server = MockServer(request.param)

@@ -9,24 +9,13 @@ from datetime import datetime
 
 import pytest
 
-from conftest import MAIN_ACCOUNT, OTHER_KEY
+from conftest import MAIN_ACCOUNT, OTHER_KEY, sdk_error
 from sdk_clients import CLIENTS
 
 TASK = 100001  # a fixture task of the main account
 POLL = ("DescribeScanTaskProgress", {"TaskId": TASK})
 THROTTLED_MESSAGE = "Request was denied due to user flow control."
 TARGETS = '[{"type":"uuid","name":"web-1","target":"503201a7-14c6-4280-801b-1169ed420000"}]'
-
-
-def raises(sdk, status: int, call):
-    """Runs `call`, which must raise exactly this SDK's exception class for `status`: (exception, read)."""
-    expected = sdk.exception_for(status)
-    with pytest.raises(Exception) as info:
-        call()
-    assert type(info.value) is expected, (
-        f"expected {expected.__module__}.{expected.__name__}, got {type(info.value)!r}: {info.value}"
-    )
-    return info.value, sdk.read_error(info.value)
 
 
 def assert_throttled(mock, err, limit: dict, action: str = POLL[0]):
@@ -49,7 +38,7 @@ def test_a_limit_without_retry_after_is_the_sdks_plain_400_throttling_user_error
     limit = rules.limit(action="DescribeScanTaskProgress", rate="1/s")
 
     sdk.call(*POLL)
-    exc, err = raises(sdk, 400, lambda: sdk.call(*POLL))
+    exc, err = sdk_error(sdk, 400, lambda: sdk.call(*POLL))
 
     assert_throttled(mock, err, limit)
     assert getattr(exc, "retry_after", None) is None
@@ -62,14 +51,14 @@ def test_after_the_clock_moves_on_a_throttled_call_passes_again(mock, sdk, rules
 
     sdk.call(*POLL)
     sdk.call(*POLL)
-    _, err = raises(sdk, 400, lambda: sdk.call(*POLL))
+    _, err = sdk_error(sdk, 400, lambda: sdk.call(*POLL))
     assert_throttled(mock, err, limit)
 
     mock.advance("499ms")
-    raises(sdk, 400, lambda: sdk.call(*POLL))
+    sdk_error(sdk, 400, lambda: sdk.call(*POLL))
     mock.advance("1ms")
     assert sdk.call(*POLL)["ScanTaskProgress"]
-    raises(sdk, 400, lambda: sdk.call(*POLL))
+    sdk_error(sdk, 400, lambda: sdk.call(*POLL))
 
     statuses = [e["status"] for e in mock.journal(action=POLL[0])]
     assert statuses == [200, 200, 400, 400, 200, 400]
@@ -80,12 +69,12 @@ def test_a_limit_on_every_action_shares_one_bucket_per_account(mock, connect, ru
     mine, theirs = connect(), connect(*OTHER_KEY)
 
     mine.call("DescribeCloudCenterInstances")
-    _, err = raises(mine, 400, lambda: mine.call(*POLL))
+    _, err = sdk_error(mine, 400, lambda: mine.call(*POLL))
     assert_throttled(mock, err, limit)
 
     # Another account has a bucket of its own.
     assert theirs.call("DescribeCloudCenterInstances")["Success"] is True
-    raises(theirs, 400, lambda: theirs.call("DescribeCloudCenterInstances"))
+    sdk_error(theirs, 400, lambda: theirs.call("DescribeCloudCenterInstances"))
 
 
 def test_a_limit_for_one_access_key_leaves_the_others_alone(mock, connect, rules):
@@ -95,7 +84,7 @@ def test_a_limit_for_one_access_key_leaves_the_others_alone(mock, connect, rules
     for _ in range(3):
         mine.call("DescribeCloudCenterInstances")
     theirs.call("DescribeCloudCenterInstances")
-    _, err = raises(theirs, 400, lambda: theirs.call("DescribeCloudCenterInstances"))
+    _, err = sdk_error(theirs, 400, lambda: theirs.call("DescribeCloudCenterInstances"))
 
     assert_throttled(mock, err, limit, "DescribeCloudCenterInstances")
     assert mock.last_request("DescribeCloudCenterInstances")["accessKeyId"] == OTHER_KEY[0]
@@ -113,7 +102,7 @@ def test_a_limit_may_answer_with_another_error(mock, sdk, rules, error, status, 
     limit = rules.limit(action="DescribeScanTaskProgress", rate="1/s", error=error)
 
     sdk.call(*POLL)
-    _, err = raises(sdk, status, lambda: sdk.call(*POLL))
+    _, err = sdk_error(sdk, status, lambda: sdk.call(*POLL))
 
     assert (err.status, err.code) == (status, code)
     assert message in err.message
@@ -126,12 +115,12 @@ def test_limits_apply_before_faults_so_a_throttled_call_spends_no_one_time_fault
     fault = rules.fault(match={"action": "DescribeScanTaskProgress"}, error="ServerError", times=1)
 
     sdk.call("DescribeCloudCenterInstances")  # takes the bucket's only token
-    _, err = raises(sdk, 400, lambda: sdk.call(*POLL))
+    _, err = sdk_error(sdk, 400, lambda: sdk.call(*POLL))
     assert_throttled(mock, err, limit)
     assert rules.current("faults", fault["id"])["fired"] == 0
 
     mock.advance("1s")
-    _, err = raises(sdk, 500, lambda: sdk.call(*POLL))
+    _, err = sdk_error(sdk, 500, lambda: sdk.call(*POLL))
     assert err.code == "ServerError"
     mock.advance("1s")
     assert sdk.call(*POLL)["ScanTaskProgress"]
@@ -151,7 +140,7 @@ def test_a_task_reports_its_poll_cadence_on_the_mocks_clock_and_throttled_polls_
 
     mock.advance("1500ms")
     sdk.progress(task_id)
-    raises(sdk, 400, lambda: sdk.progress(task_id))  # too soon: throttled, not a poll
+    sdk_error(sdk, 400, lambda: sdk.progress(task_id))  # too soon: throttled, not a poll
     mock.advance("1s")
     sdk.progress(task_id)
 

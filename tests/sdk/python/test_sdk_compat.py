@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from conftest import MAIN_ACCOUNT, OTHER_ACCOUNT, OTHER_KEY, READONLY_KEY, STS_KEY, STS_TOKEN
+from conftest import (
+    MAIN_ACCOUNT, OTHER_ACCOUNT, OTHER_KEY, READONLY_KEY, STS_KEY, STS_TOKEN, expect_sdk_error,
+)
 
 PLAIN_TARGETS = [{"type": "uuid", "name": "host001", "target": "503201a7-14c6-4280-801b-1169ed420000"}]
 AWKWARD_NAME = "host 001*~/+!'()é中"
@@ -15,17 +17,6 @@ AWKWARD_TARGET = "a&b=c;%20:@,$?#"
 
 def target_info(entries) -> str:
     return json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
-
-
-def expect_sdk_error(sdk, status: int, call):
-    """Runs `call`, which must raise exactly the exception class this SDK uses for `status`."""
-    expected = sdk.exception_for(status)
-    with pytest.raises(Exception) as info:
-        call()
-    assert type(info.value) is expected, (
-        f"expected {expected.__module__}.{expected.__name__}, got {type(info.value)!r}: {info.value}"
-    )
-    return sdk.read_error(info.value)
 
 
 def assert_error_matches_journal(mock, err, action: str, status: int, code: str, message: str):

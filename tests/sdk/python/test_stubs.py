@@ -11,7 +11,7 @@ import json
 import pytest
 from alibabacloud_sas20181203 import models
 
-from conftest import OTHER_KEY
+from conftest import OTHER_KEY, expect_sdk_error
 
 WEB = "503201a7-14c6-4280-801b-1169ed420000"
 DB = "7a8b9c0d-2e3f-4a5b-8c6d-000000000002"
@@ -20,17 +20,6 @@ GROUPS = {"Groups": [{"GroupId": 1001, "GroupName": "default", "GroupFlag": 1},
           "Count": 2}
 # A JSON string with characters each SDK encodes differently on the wire (protocol.md §2.4).
 CRITERIA = json.dumps([{"name": "instanceName", "value": "web-1 *(+)~"}], separators=(",", ":"))
-
-
-def raises(sdk, status: int, call):
-    """Runs `call`, which must raise exactly this SDK's exception class for `status`; returns it read."""
-    expected = sdk.exception_for(status)
-    with pytest.raises(Exception) as info:
-        call()
-    assert type(info.value) is expected, (
-        f"expected {expected.__module__}.{expected.__name__}, got {type(info.value)!r}: {info.value}"
-    )
-    return sdk.read_error(info.value)
 
 
 def assert_journaled(mock, err, action: str, status: int, code: str):
@@ -85,7 +74,7 @@ def test_a_stub_with_times_1_answers_once_and_then_the_action_is_not_implemented
     stub = rules.stub(action="DescribeAllGroups", response=GROUPS, times=1)
 
     assert sdk.call("DescribeAllGroups")["Count"] == 2
-    err = raises(sdk, 501, lambda: sdk.call("DescribeAllGroups"))
+    err = expect_sdk_error(sdk, 501, lambda: sdk.call("DescribeAllGroups"))
 
     assert_journaled(mock, err, "DescribeAllGroups", 501, "NotImplemented")
     assert "DescribeAllGroups" in err.message
@@ -114,7 +103,7 @@ def test_a_stub_for_another_access_key_leaves_this_one_not_implemented(mock, con
     mine, theirs = connect(), connect(*OTHER_KEY)
 
     assert theirs.call("DescribeAllGroups")["Count"] == 2
-    err = raises(mine, 501, lambda: mine.call("DescribeAllGroups"))
+    err = expect_sdk_error(mine, 501, lambda: mine.call("DescribeAllGroups"))
     assert_journaled(mock, err, "DescribeAllGroups", 501, "NotImplemented")
 
 
@@ -122,7 +111,7 @@ def test_a_stub_with_an_error_status_is_raised_as_that_error(mock, sdk, rules):
     stub = rules.stub(action="DescribeAllGroups", status=403,
                response={"Code": "NoPermission", "Message": "caller has no permission"})
 
-    err = raises(sdk, 403, lambda: sdk.call("DescribeAllGroups"))
+    err = expect_sdk_error(sdk, 403, lambda: sdk.call("DescribeAllGroups"))
 
     assert (err.status, err.code) == (403, "NoPermission")
     assert "caller has no permission" in err.message
@@ -135,7 +124,7 @@ def test_a_stub_with_an_error_status_is_raised_as_that_error(mock, sdk, rules):
 
 
 def test_an_action_with_neither_emulation_nor_stub_is_a_501_not_implemented_naming_it(mock, sdk):
-    err = raises(sdk, 501, lambda: sdk.call("DescribeVersionConfig"))
+    err = expect_sdk_error(sdk, 501, lambda: sdk.call("DescribeVersionConfig"))
 
     assert_journaled(mock, err, "DescribeVersionConfig", 501, "NotImplemented")
     # The message names the action and says how to stub it.
@@ -160,7 +149,7 @@ def test_a_missing_required_parameter_is_the_sdks_400_missing_name_error_even_wi
         mock, sdk, rules, action, params, missing):
     stub = rules.stub(action=action, response={"Data": []})
 
-    err = raises(sdk, 400, lambda: sdk.call(action, params))
+    err = expect_sdk_error(sdk, 400, lambda: sdk.call(action, params))
 
     assert_journaled(mock, err, action, 400, f"Missing{missing}")
     assert f"{missing} is mandatory for this action." in err.message
@@ -168,7 +157,7 @@ def test_a_missing_required_parameter_is_the_sdks_400_missing_name_error_even_wi
 
 
 def test_a_parameter_of_the_wrong_type_is_the_sdks_400_invalid_parameter_error(mock, sdk):
-    err = raises(sdk, 400, lambda: sdk.call("DescribeCloudCenterInstances", {"CurrentPage": "first"}))
+    err = expect_sdk_error(sdk, 400, lambda: sdk.call("DescribeCloudCenterInstances", {"CurrentPage": "first"}))
 
     assert_journaled(mock, err, "DescribeCloudCenterInstances", 400, "InvalidParameter")
     assert "CurrentPage" in err.message
